@@ -1,0 +1,16 @@
+"""Models of the accounts app."""
+
+from .credentials import ApiKey, AuthSession, LoginFailure, TotpDevice, TrustedDevice
+from .devices import DeviceToken, WebPushSubscription
+from .users import User
+
+__all__ = [
+    "ApiKey",
+    "AuthSession",
+    "DeviceToken",
+    "LoginFailure",
+    "TotpDevice",
+    "TrustedDevice",
+    "User",
+    "WebPushSubscription",
+]

@@ -1,0 +1,1 @@
+"""What to record: cameras and their inputs, presets, mosaics and recording nodes."""

@@ -1,0 +1,24 @@
+"""Tenant-safe camera fetch: missing, foreign and ungranted cameras are the same ObjectNotFound."""
+
+from cameras.models import Camera
+from organizations.choices import Action
+from organizations.exceptions import ObjectNotFound
+
+
+def access_camera(user, camera_name: str, *, action: str = Action.VIEW, organization=None) -> Camera:
+    """The camera named `camera_name` if `user` may perform `action` on it."""
+    camera = Camera.objects.for_user(user, action, organization=organization).filter(name=camera_name).first()
+    if camera is None:
+        raise ObjectNotFound("camera not found")
+    return camera
+
+
+def access_camera_by_id(user, camera_id, *, action: str = Action.VIEW, organization=None) -> Camera:
+    try:
+        camera_id = int(camera_id)
+    except (TypeError, ValueError):
+        raise ObjectNotFound("camera not found") from None
+    camera = Camera.objects.for_user(user, action, organization=organization).filter(id=camera_id).first()
+    if camera is None:
+        raise ObjectNotFound("camera not found")
+    return camera

@@ -1,0 +1,1 @@
+def streamer_heartbeat(): pass

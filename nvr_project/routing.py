@@ -1,0 +1,5 @@
+"""Websocket routes gathered from the apps' consumers."""
+
+from cameras.routing import websocket_urlpatterns as camera_routes
+
+websocket_urlpatterns = [*camera_routes]

@@ -1,0 +1,225 @@
+"""The only settings module: every value comes from the environment, with defaults that need no server.
+
+With nothing set, the system runs on SQLite, local disk, an in-memory channel layer and a
+filesystem Celery broker. `DATABASE_URL` switches to PostgreSQL and `REDIS_URL` switches
+Celery and Channels to Redis. A bad value stops start-up with one ImproperlyConfigured line.
+"""
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+
+def _env_url(name: str, *, schemes: tuple[str, ...]) -> str:
+    """Read a URL variable and refuse one whose scheme we cannot use, naming the variable."""
+    value = env.str(name, default="").strip()
+    if value and urlparse(value).scheme not in schemes:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a {'/'.join(schemes)} URL")
+    return value
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use true or false)")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer") from None
+
+
+# --- Core -------------------------------------------------------------------------------------
+DEBUG = _env_bool("DEBUG", False)
+# The embedded default key is only fit for a machine nobody else reaches; say so loudly in production.
+SECRET_KEY = env.str("SECRET_KEY", default="nvr-insecure-embedded-default-change-me")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
+CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_TITLE = env.str("NVR_SITE_TITLE", default="NVR")
+
+INSTALLED_APPS = [
+    "daphne",  # must precede staticfiles so `runserver` is the ASGI one
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_htmx",
+    "template_partials",
+    "accounts",
+    "organizations",
+    "cameras",
+    "recordings",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Private by default (Django 5.1+): a public page opts out with @login_not_required.
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "organizations.middleware.CurrentOrganizationMiddleware",
+]
+
+ROOT_URLCONF = "nvr_project.urls"
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "nvr_project.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "organizations.context_processors.current_organization",
+            ],
+        },
+    },
+]
+
+# --- Database ---------------------------------------------------------------------------------
+DATABASE_URL = _env_url("DATABASE_URL", schemes=("postgres", "postgresql", "pgsql", "sqlite"))
+if DATABASE_URL:
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+else:
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "nvr.sqlite3"}}
+    (BASE_DIR / "var").mkdir(exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web server read while a worker writes; the busy timeout makes a writer wait for
+    # the lock instead of failing, and IMMEDIATE transactions take it up front so two writers never
+    # deadlock on a read-to-write upgrade (Django 5.1+ `transaction_mode`).
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginBackend"]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "cameras:camera_list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+SESSION_COOKIE_AGE = _env_int("NVR_SESSION_AGE", 14 * 24 * 3600)
+
+# --- Internationalisation ---------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("NVR_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = env.path("NVR_STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
+NVR_MEDIA_ROOT = Path(env.str("NVR_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))).resolve()
+# Free space below which /healthz reports the disk as failing.
+NVR_MIN_FREE_BYTES = _env_int("NVR_MIN_FREE_BYTES", 1 * 1024**3)
+
+# --- Redis, Celery and Channels ---------------------------------------------------------------
+REDIS_URL = _env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+NVR_STATE_DIR = BASE_DIR / "var"
+
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
+    CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}
+    }
+else:
+    # Embedded broker: kombu's filesystem transport. Chosen over the SQLAlchemy transport because it
+    # needs no extra package, takes no write lock on SQLite (the web and workers already share that
+    # file's single writer), and hands each message to exactly one worker through fcntl locks.
+    # It serves one host only; a second host needs REDIS_URL (README).
+    _broker_dir = NVR_STATE_DIR / "broker"
+    for _sub in ("queue", "control", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "control_folder": str(_broker_dir / "control"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+    CELERY_RESULT_BACKEND = f"file://{NVR_STATE_DIR / 'results'}"
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Recording never shares workers with bounded jobs: a long export must not delay a camera's lease.
+CELERY_TASK_ROUTES = {"recordings.tasks.camera_record": {"queue": "ingest"}}
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE_FILENAME = str(NVR_STATE_DIR / "celerybeat-schedule")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- REST framework ---------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "NVR API",
+    "DESCRIPTION": "Video management system. Integrator dialects (Flussonic Watcher, LightNVR, Lenz) "
+    "each have their own schema under /api/schema/<dialect>/.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- First administrator (created once by `manage.py nvr_bootstrap`) -----------------------------
+NVR_ADMIN_LOGIN = env.str("NVR_ADMIN_LOGIN", default="admin")
+NVR_ADMIN_PASSWORD = env.str("NVR_ADMIN_PASSWORD", default="")
+NVR_ADMIN_EMAIL = env.str("NVR_ADMIN_EMAIL", default="")
+
+# --- Logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("NVR_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
+}

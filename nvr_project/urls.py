@@ -1,0 +1,24 @@
+"""Top-level routes: dashboard apps, admin, health, API schemas, and one include per dialect."""
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from nvr_project.health import healthz
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cameras:camera_list", permanent=False)),
+    path("accounts/", include("accounts.urls")),
+    path("organizations/", include("organizations.urls")),
+    path("cameras/", include("cameras.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
+    path(
+        "api/docs/",
+        login_not_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
+]

@@ -1,0 +1,1 @@
+"""Tenancy: organizations, memberships, the folder tree and per-folder grants."""

@@ -1,0 +1,1 @@
+"""How it is recorded: segments, the fragment index, gaps, episodes, retention and jobs."""

@@ -1,0 +1,18 @@
+"""Models of the recordings app."""
+
+from .episodes import Detection, Episode, Person, PersonList
+from .jobs import Job
+from .retention import RetentionPolicy
+from .segments import Gap, Segment, SegmentTag
+
+__all__ = [
+    "Detection",
+    "Episode",
+    "Gap",
+    "Job",
+    "Person",
+    "PersonList",
+    "RetentionPolicy",
+    "Segment",
+    "SegmentTag",
+]
