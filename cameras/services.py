@@ -1,1 +1,170 @@
-def streamer_heartbeat(): pass
+"""Write-side operations on cameras and recording nodes."""
+
+import os
+import shutil
+import socket
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cameras.choices import CameraStatus
+from cameras.exceptions import CameraLimitReached, CameraNameTaken
+from cameras.models import Camera, CameraInput, Streamer
+from nvr_project import events
+from organizations.choices import AuditKind
+from organizations.exceptions import ObjectNotFound
+from organizations.models import Folder, Organization
+from organizations.services import audit_event_record
+
+# Fields an editor may set through camera_create/camera_update; everything observed stays the recorder's.
+EDITABLE_FIELDS = frozenset(
+    f.name
+    for f in Camera._meta.get_fields()
+    if getattr(f, "concrete", False)
+    and not f.auto_created
+    and f.name not in {
+        "organization", "status", "status_reason", "status_changed_at", "video_codec", "audio_codec",
+        "audio_transcoded", "width", "height", "fps", "bitrate", "last_frame_at", "stats", "lease_owner",
+        "lease_expires_at", "last_change_user", "created_at", "updated_at", "last_refresh_at",
+    }
+)
+
+
+def _check_folder(organization: Organization, folder: Folder | None) -> None:
+    if folder is not None and folder.organization_id != organization.id:
+        raise ObjectNotFound("folder not found")
+
+
+def _replace_inputs(camera: Camera, urls: list[str]) -> None:
+    camera.inputs.all().delete()
+    for position, url in enumerate(u for u in urls if u and u.strip()):
+        camera_input = CameraInput(camera=camera, position=position)
+        camera_input.set_url(url)
+        camera_input.full_clean(exclude=["camera"])
+        camera_input.save()
+
+
+def _announce(camera: Camera, actor, message: str) -> None:
+    audit_event_record(kind=AuditKind.CONFIG_CHANGE, actor=actor, organization=camera.organization,
+                       object_type="camera", object_id=camera.name, message=message)
+    events.publish(events.organization_group(camera.organization_id), events.CAMERA_CHANGED,
+                   {"camera": camera.name, "enabled": camera.enabled})
+
+
+@transaction.atomic
+def camera_create(*, organization: Organization, actor, name: str, input_urls: list[str] | None = None,
+                  **fields) -> Camera:
+    """Create a camera in `organization` with its inputs, in one transaction.
+
+    Raises CameraLimitReached past `max_cameras` (counted under a row lock on the organization, so
+    two concurrent creates cannot both pass), CameraNameTaken for a used name, ValidationError
+    for bad values. Publishes camera.changed after commit.
+    """
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.max_cameras is not None and organization.cameras.count() >= organization.max_cameras:
+        raise CameraLimitReached(f"{organization} may have at most {organization.max_cameras} cameras")
+    _check_folder(organization, fields.get("folder"))
+    if Camera.objects.filter(name=name).exists():
+        raise CameraNameTaken(name)
+    camera = Camera(organization=organization, name=name, last_change_user=_user_or_none(actor), **fields)
+    camera.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            camera.save()
+    except IntegrityError as exc:  # a concurrent create took the name between our check and insert
+        raise CameraNameTaken(name) from exc
+    _replace_inputs(camera, input_urls or [])
+    _announce(camera, actor, f"created {name}")
+    return camera
+
+
+@transaction.atomic
+def camera_update(*, camera: Camera, actor, input_urls: list[str] | None = None, **fields) -> Camera:
+    """Change editable fields of `camera`; `input_urls`, when given, replaces the inputs in order."""
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise TypeError(f"not editable: {', '.join(sorted(unknown))}")
+    if "name" in fields and fields["name"] != camera.name:
+        raise CameraNameTaken("a camera keeps its name")  # every dialect uses it as the key
+    _check_folder(camera.organization, fields.get("folder"))
+    for name, value in fields.items():
+        setattr(camera, name, value)
+    camera.last_change_user = _user_or_none(actor)
+    camera.full_clean()
+    camera.save()
+    if input_urls is not None:
+        _replace_inputs(camera, input_urls)
+    _announce(camera, actor, f"changed {camera.name}")
+    return camera
+
+
+@transaction.atomic
+def camera_set_enabled(*, camera: Camera, enabled: bool, actor) -> Camera:
+    """Enable or disable recording and live view; a disabled camera gives up its lease."""
+    camera.enabled = enabled
+    update = ["enabled", "updated_at", "last_change_user"]
+    if not enabled:
+        camera.status, camera.status_reason, camera.status_changed_at = CameraStatus.DISABLED, "", timezone.now()
+        update += ["status", "status_reason", "status_changed_at"]
+    camera.last_change_user = _user_or_none(actor)
+    camera.save(update_fields=update)
+    _announce(camera, actor, f"{'enabled' if enabled else 'disabled'} {camera.name}")
+    return camera
+
+
+@transaction.atomic
+def camera_move(*, camera: Camera, folder: Folder | None, actor) -> Camera:
+    _check_folder(camera.organization, folder)
+    camera.folder = folder
+    camera.last_change_user = _user_or_none(actor)
+    camera.save(update_fields=["folder", "updated_at", "last_change_user"])
+    _announce(camera, actor, f"moved {camera.name} to {folder or 'top level'}")
+    return camera
+
+
+def _user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def node_name() -> str:
+    """This host's name as a recording node (NVR_NODE_NAME overrides the hostname)."""
+    return os.environ.get("NVR_NODE_NAME") or socket.gethostname()
+
+
+def _memory_usage_percent() -> int | None:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            values = {line.split(":")[0]: int(line.split()[1]) for line in meminfo}
+        return round(100 * (1 - values["MemAvailable"] / values["MemTotal"]))
+    except (OSError, KeyError, ValueError, ZeroDivisionError):
+        return None
+
+
+def streamer_heartbeat() -> Streamer:
+    """Register this host as a built-in recording node and refresh its load and disk figures."""
+    root = settings.NVR_MEDIA_ROOT
+    root.mkdir(parents=True, exist_ok=True)
+    disk = shutil.disk_usage(root)
+    load1 = os.getloadavg()[0]
+    now = timezone.now()
+    streamer, created = Streamer.objects.get_or_create(hostname=node_name(), defaults={"started_at": now})
+    streamer.stats = {
+        "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
+        "memory_usage": _memory_usage_percent(),
+        "partitions": [{
+            "path": str(root),
+            "total_mb": disk.total // 2**20,
+            "usage": round(100 * disk.used / disk.total) if disk.total else 0,
+        }],
+        "recording": Camera.objects.filter(lease_owner__startswith=f"{streamer.hostname}:",
+                                           lease_expires_at__gt=now).count(),
+        "uptime": int(time.monotonic()),
+    }
+    streamer.last_heartbeat_at = now
+    streamer.save(update_fields=["stats", "last_heartbeat_at", "updated_at"])
+    return streamer

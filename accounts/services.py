@@ -1,0 +1,126 @@
+"""Write-side operations on accounts: users, API keys, TOTP devices and trusted devices."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+import pyotp
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import ApiKey, TotpDevice, TrustedDevice, User
+
+API_KEY_PREFIX_LENGTH = 8
+TOTP_STEP = 30
+TRUSTED_DEVICE_DAYS = 30
+
+
+def token_hash(raw: str) -> str:
+    """SHA-256 of a random token: enough for high-entropy secrets, and indexable for lookup."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def user_create(*, login: str, password: str | None, actor=None, **fields) -> User:
+    """Create a user; `password=None` makes one that cannot log in with a password (API only)."""
+    user = User(login=login, **fields)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+@transaction.atomic
+def api_key_create(*, user: User, name: str = "", raw_key: str | None = None) -> tuple[ApiKey, str]:
+    """Make an API key for `user`. Returns the row and the raw key, which is never stored or shown again.
+
+    `raw_key` lets a client choose its key (Watcher's profile `apikey`); it must be long enough.
+    """
+    raw = raw_key or secrets.token_urlsafe(24)
+    if len(raw) < 16:
+        raise ValueError("an API key needs at least 16 characters")
+    key = ApiKey.objects.create(user=user, name=name, prefix=raw[:API_KEY_PREFIX_LENGTH], key_hash=token_hash(raw))
+    return key, raw
+
+
+def api_key_authenticate(raw: str) -> User | None:
+    """The active user owning this key, or None. An empty key never matches."""
+    if not raw:
+        return None
+    key = ApiKey.objects.select_related("user").filter(key_hash=token_hash(raw)).first()
+    if key is None or not key.is_usable or not key.user.is_active:
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key.user
+
+
+@transaction.atomic
+def totp_device_start(*, user: User) -> TotpDevice:
+    """Begin TOTP enrolment with a fresh secret; it protects logins only once confirmed."""
+    TotpDevice.objects.filter(user=user).delete()
+    return TotpDevice.objects.create(user=user, secret=pyotp.random_base32())
+
+
+def totp_provisioning_uri(device: TotpDevice, *, issuer: str) -> str:
+    return pyotp.TOTP(device.secret).provisioning_uri(name=device.user.login, issuer_name=issuer)
+
+
+def _matching_step(device: TotpDevice, code: str) -> int | None:
+    """The time step (±1 for clock drift) whose code equals `code`, if any."""
+    code = (code or "").strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(device.secret)
+    now_step = int(time_now() // TOTP_STEP)
+    for step in (now_step, now_step - 1, now_step + 1):
+        if secrets.compare_digest(totp.at(step * TOTP_STEP), code):
+            return step
+    return None
+
+
+def time_now() -> float:
+    return timezone.now().timestamp()
+
+
+@transaction.atomic
+def totp_verify(*, device: TotpDevice, code: str) -> bool:
+    """Check a code; each time step is accepted once, so an overheard code cannot be replayed."""
+    device = TotpDevice.objects.select_for_update().get(pk=device.pk)
+    step = _matching_step(device, code)
+    if step is None or step <= device.last_used_step:
+        return False
+    device.last_used_step = step
+    if device.confirmed_at is None:
+        device.confirmed_at = timezone.now()
+    device.save(update_fields=["last_used_step", "confirmed_at"])
+    return True
+
+
+def totp_device_disable(*, user: User) -> None:
+    TotpDevice.objects.filter(user=user).delete()
+    TrustedDevice.objects.filter(user=user).delete()
+
+
+def trusted_device_create(*, user: User, ip_address: str | None, user_agent: str,
+                          days: int = TRUSTED_DEVICE_DAYS) -> tuple[TrustedDevice, str]:
+    raw = secrets.token_urlsafe(32)
+    device = TrustedDevice.objects.create(
+        user=user, token_hash=token_hash(raw), ip_address=ip_address, user_agent=user_agent[:400],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return device, raw
+
+
+def trusted_device_check(*, user: User, raw: str | None) -> bool:
+    """True if `raw` is a live trusted-device token of `user` (and records its use)."""
+    if not raw:
+        return False
+    now = timezone.now()
+    updated = TrustedDevice.objects.filter(user=user, token_hash=token_hash(raw), expires_at__gt=now).update(
+        last_used_at=now
+    )
+    return updated == 1

@@ -1,0 +1,64 @@
+"""Shared fixtures: the three personas and their organizations, and per-test settings."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.choices import Role
+from tests.factories import (
+    CameraFactory,
+    CameraGrantFactory,
+    FolderFactory,
+    FolderGrantFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    settings.NVR_MEDIA_ROOT = tmp_path / "media"
+    settings.NVR_MIN_FREE_BYTES = 0
+    # Fast hashing: the personas log in in many tests.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db):
+    """Org A with alice (admin) and bob (viewer with grants on some folders); org B with carol (admin).
+
+    Org A: folder "Lobby" (bob may view and watch live, not the archive) with subfolder "Lobby/Desk"
+    (a nearer grant that also opens the archive), folder "Vault" (no grant for bob). Camera
+    "a-lobby" is in Lobby, "a-desk" in Lobby/Desk, "a-vault" in Vault, "a-loose" in no folder,
+    "a-granted" in Vault but with a camera grant for bob. Org B: "b-gate" in folder "Gate".
+    """
+    org_a = OrganizationFactory(title="Org A")
+    org_b = OrganizationFactory(title="Org B")
+    alice = UserFactory(login="alice")
+    bob = UserFactory(login="bob", role=Role.VIEWER)
+    carol = UserFactory(login="carol")
+    MembershipFactory(user=alice, organization=org_a, is_admin=True)
+    MembershipFactory(user=bob, organization=org_a)
+    MembershipFactory(user=carol, organization=org_b, is_admin=True)
+
+    lobby = FolderFactory(organization=org_a, title="Lobby")
+    desk = FolderFactory(organization=org_a, title="Desk", parent=lobby)
+    vault = FolderFactory(organization=org_a, title="Vault")
+    gate = FolderFactory(organization=org_b, title="Gate")
+    FolderGrantFactory(folder=lobby, user=bob, can_view=True, can_live=True)
+    FolderGrantFactory(folder=desk, user=bob, can_view=True, can_live=True, can_archive=True)
+
+    cameras = SimpleNamespace(
+        lobby=CameraFactory(organization=org_a, folder=lobby, name="a-lobby"),
+        desk=CameraFactory(organization=org_a, folder=desk, name="a-desk"),
+        vault=CameraFactory(organization=org_a, folder=vault, name="a-vault"),
+        loose=CameraFactory(organization=org_a, folder=None, name="a-loose"),
+        granted=CameraFactory(organization=org_a, folder=vault, name="a-granted"),
+        gate=CameraFactory(organization=org_b, folder=gate, name="b-gate"),
+    )
+    CameraGrantFactory(camera=cameras.granted, user=bob, can_view=True, can_live=True, can_export=True)
+    return SimpleNamespace(
+        org_a=org_a, org_b=org_b, alice=alice, bob=bob, carol=carol,
+        folders=SimpleNamespace(lobby=lobby, desk=desk, vault=vault, gate=gate), cameras=cameras,
+    )
