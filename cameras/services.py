@@ -3,7 +3,6 @@
 import os
 import shutil
 import socket
-import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -152,7 +151,7 @@ def streamer_heartbeat() -> Streamer:
     disk = shutil.disk_usage(root)
     load1 = os.getloadavg()[0]
     now = timezone.now()
-    streamer, created = Streamer.objects.get_or_create(hostname=node_name(), defaults={"started_at": now})
+    streamer, _ = Streamer.objects.get_or_create(hostname=node_name(), defaults={"started_at": now})
     streamer.stats = {
         "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
         "memory_usage": _memory_usage_percent(),
@@ -163,7 +162,7 @@ def streamer_heartbeat() -> Streamer:
         }],
         "recording": Camera.objects.filter(lease_owner__startswith=f"{streamer.hostname}:",
                                            lease_expires_at__gt=now).count(),
-        "uptime": int(time.monotonic()),
+        "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
     }
     streamer.last_heartbeat_at = now
     streamer.save(update_fields=["stats", "last_heartbeat_at", "updated_at"])

@@ -1,11 +1,16 @@
-"""The Celery app: task discovery, the two queues and the whole beat schedule in one dict."""
+"""The Celery app: task discovery, the two queues, the beat schedule, and the node heartbeat."""
 
+import logging
 import os
+import threading
 
 from celery import Celery
+from celery.signals import worker_ready, worker_shutting_down
 from kombu import Queue
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nvr_project.settings")
+
+logger = logging.getLogger(__name__)
 
 app = Celery("nvr_project")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -13,7 +18,39 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("ingest"))
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {
-    "recorder-assign": {"task": "recordings.tasks.recorder_assign", "schedule": 5.0},
-    "streamer-heartbeat": {"task": "cameras.tasks.streamer_heartbeat", "schedule": 10.0},
-}
+# Periodic work, all in one place. Empty until the recorder and retention land (issues 4 and 5).
+app.conf.beat_schedule = {}
+
+HEARTBEAT_SECONDS = 10.0
+_stop_heartbeat = threading.Event()
+
+
+def _heartbeat_loop() -> None:
+    from django.db import close_old_connections
+
+    from cameras.services import streamer_heartbeat
+
+    while not _stop_heartbeat.is_set():
+        try:
+            streamer_heartbeat()
+        except Exception:  # a missed heartbeat must not kill the worker; the next one retries
+            logger.exception("node heartbeat failed")
+        finally:
+            close_old_connections()
+        _stop_heartbeat.wait(HEARTBEAT_SECONDS)
+
+
+@worker_ready.connect
+def _start_node_heartbeat(sender, **kwargs) -> None:
+    """An ingest worker registers its host as a recording node and reports its load every 10 s.
+
+    It runs in the worker rather than from beat because beat would reach one worker on one host,
+    while every recording host must report for itself.
+    """
+    if "ingest" in sender.app.amqp.queues.consume_from:
+        threading.Thread(target=_heartbeat_loop, name="node-heartbeat", daemon=True).start()
+
+
+@worker_shutting_down.connect
+def _stop_node_heartbeat(**kwargs) -> None:
+    _stop_heartbeat.set()

@@ -13,6 +13,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
+# Everything the embedded defaults write (SQLite file, broker queue, beat schedule, media).
+NVR_DATA_DIR = Path(env.str("NVR_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+NVR_DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _env_url(name: str, *, schemes: tuple[str, ...]) -> str:
@@ -113,8 +116,7 @@ if DATABASE_URL:
         DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
-    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": BASE_DIR / "var" / "nvr.sqlite3"}}
-    (BASE_DIR / "var").mkdir(exist_ok=True)
+    DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": NVR_DATA_DIR / "nvr.sqlite3"}}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a worker writes; the busy timeout makes a writer wait for
     # the lock instead of failing, and IMMEDIATE transactions take it up front so two writers never
@@ -148,14 +150,13 @@ USE_TZ = True
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("NVR_STATIC_ROOT", default=str(BASE_DIR / "var" / "static"))
-NVR_MEDIA_ROOT = Path(env.str("NVR_MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))).resolve()
+STATIC_ROOT = Path(env.str("NVR_STATIC_ROOT", default=str(NVR_DATA_DIR / "static")))
+NVR_MEDIA_ROOT = Path(env.str("NVR_MEDIA_ROOT", default=str(NVR_DATA_DIR / "media"))).resolve()
 # Free space below which /healthz reports the disk as failing.
 NVR_MIN_FREE_BYTES = _env_int("NVR_MIN_FREE_BYTES", 1 * 1024**3)
 
 # --- Redis, Celery and Channels ---------------------------------------------------------------
 REDIS_URL = _env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
-NVR_STATE_DIR = BASE_DIR / "var"
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -168,8 +169,8 @@ else:
     # needs no extra package, takes no write lock on SQLite (the web and workers already share that
     # file's single writer), and hands each message to exactly one worker through fcntl locks.
     # It serves one host only; a second host needs REDIS_URL (README).
-    _broker_dir = NVR_STATE_DIR / "broker"
-    for _sub in ("queue", "control", "processed"):
+    _broker_dir = NVR_DATA_DIR / "broker"
+    for _sub in ("queue", "control", "processed", "results"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -179,16 +180,18 @@ else:
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
     }
-    CELERY_RESULT_BACKEND = f"file://{NVR_STATE_DIR / 'results'}"
+    CELERY_RESULT_BACKEND = f"file://{_broker_dir / 'results'}"
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Recording never shares workers with bounded jobs: a long export must not delay a camera's lease.
 CELERY_TASK_ROUTES = {"recordings.tasks.camera_record": {"queue": "ingest"}}
+# Jobs report progress and outcome on their Job rows, so task return values are not kept.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE_FILENAME = str(NVR_STATE_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE_FILENAME = str(NVR_DATA_DIR / "celerybeat-schedule")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- REST framework ---------------------------------------------------------------------------
