@@ -120,6 +120,7 @@ def run() -> int:
     port = os.environ.get("NVR_PORT", "8000")
     manage("check", "--fail-level", "ERROR")
     manage("migrate", "--no-input", "-v", "0")
+    manage("collectstatic", "--no-input", "-v", "0")
     manage("nvr_bootstrap", "--url", f"http://{host}:{port}/")
     log(f"starting web on http://{host}:{port}/, workers and beat; Ctrl-C stops them all")
     return supervise(children(host, port))

@@ -89,8 +89,10 @@ class Camera(models.Model):
     notifications_enabled = models.BooleanField(default=True)
 
     # Location
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
     postal_address = models.CharField(max_length=500, blank=True)
 
     # ONVIF and PTZ (the password is write-only in every dialect but LightNVR's admin view)

@@ -1,0 +1,83 @@
+"""API keys are stored hashed and shown once; TOTP codes work once; trusted devices expire."""
+
+from datetime import timedelta
+
+import pyotp
+import pytest
+from django.utils import timezone
+
+from accounts.models import ApiKey, TrustedDevice
+from accounts.services import (
+    api_key_authenticate,
+    api_key_create,
+    totp_device_start,
+    totp_verify,
+    trusted_device_check,
+    trusted_device_create,
+)
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_api_key_is_stored_only_as_a_hash_with_a_visible_prefix():
+    user = UserFactory()
+    key, raw = api_key_create(user=user, name="nightly export")
+    stored = ApiKey.objects.get(pk=key.pk)
+    assert raw not in (stored.key_hash, stored.prefix) and stored.prefix == raw[:8]
+    assert api_key_authenticate(raw) == user
+    assert ApiKey.objects.get(pk=key.pk).last_used_at is not None
+
+
+@pytest.mark.parametrize("raw", ["", "not-a-key-at-all-123"])
+def test_an_empty_or_unknown_key_matches_nobody(raw):
+    api_key_create(user=UserFactory())
+    assert api_key_authenticate(raw) is None
+
+
+def test_a_revoked_key_or_a_disabled_user_is_refused():
+    user = UserFactory()
+    key, raw = api_key_create(user=user)
+    key.revoked_at = timezone.now()
+    key.save()
+    assert api_key_authenticate(raw) is None
+    other_key, other_raw = api_key_create(user=user)
+    user.is_active = False
+    user.save()
+    assert api_key_authenticate(other_raw) is None
+
+
+def test_a_chosen_key_must_be_long_enough():
+    with pytest.raises(ValueError):
+        api_key_create(user=UserFactory(), raw_key="short")
+
+
+def test_a_totp_code_confirms_the_device_and_cannot_be_replayed():
+    device = totp_device_start(user=UserFactory())
+    code = pyotp.TOTP(device.secret).now()
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    assert not totp_verify(device=device, code=wrong)
+    assert totp_verify(device=device, code=code)
+    device.refresh_from_db()
+    assert device.is_confirmed
+    assert not totp_verify(device=device, code=code)
+
+
+def test_a_code_from_the_previous_step_is_accepted_for_clock_drift():
+    device = totp_device_start(user=UserFactory())
+    previous = pyotp.TOTP(device.secret).at(timezone.now() - timedelta(seconds=30))
+    assert totp_verify(device=device, code=previous)
+
+
+def test_a_malformed_code_is_refused():
+    device = totp_device_start(user=UserFactory())
+    assert not totp_verify(device=device, code="12ab56")
+
+
+def test_a_trusted_device_token_works_for_its_user_until_it_expires():
+    user, other = UserFactory(), UserFactory()
+    device, raw = trusted_device_create(user=user, ip_address="10.0.0.9", user_agent="Firefox")
+    assert trusted_device_check(user=user, raw=raw)
+    assert not trusted_device_check(user=other, raw=raw)
+    TrustedDevice.objects.filter(pk=device.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert not trusted_device_check(user=user, raw=raw)
