@@ -43,7 +43,9 @@ def api_key_create(*, user: User, name: str = "", raw_key: str | None = None) ->
     raw = raw_key or secrets.token_urlsafe(24)
     if len(raw) < 16:
         raise ValueError("an API key needs at least 16 characters")
-    key = ApiKey.objects.create(user=user, name=name, prefix=raw[:API_KEY_PREFIX_LENGTH], key_hash=token_hash(raw))
+    key = ApiKey.objects.create(
+        user=user, name=name, prefix=raw[:API_KEY_PREFIX_LENGTH], key_hash=token_hash(raw)
+    )
     return key, raw
 
 
@@ -105,11 +107,15 @@ def totp_device_disable(*, user: User) -> None:
     TrustedDevice.objects.filter(user=user).delete()
 
 
-def trusted_device_create(*, user: User, ip_address: str | None, user_agent: str,
-                          days: int = TRUSTED_DEVICE_DAYS) -> tuple[TrustedDevice, str]:
+def trusted_device_create(
+    *, user: User, ip_address: str | None, user_agent: str, days: int = TRUSTED_DEVICE_DAYS
+) -> tuple[TrustedDevice, str]:
     raw = secrets.token_urlsafe(32)
     device = TrustedDevice.objects.create(
-        user=user, token_hash=token_hash(raw), ip_address=ip_address, user_agent=user_agent[:400],
+        user=user,
+        token_hash=token_hash(raw),
+        ip_address=ip_address,
+        user_agent=user_agent[:400],
         expires_at=timezone.now() + timedelta(days=days),
     )
     return device, raw

@@ -54,7 +54,9 @@ class CameraQuerySet(models.QuerySet):
     def _granted(user, organization_ids: list[int], action: str) -> Q:
         from cameras.models import CameraGrant  # models import this module
 
-        camera_grants = list(CameraGrant.objects.filter(user=user, camera__organization_id__in=organization_ids))
+        camera_grants = list(
+            CameraGrant.objects.filter(user=user, camera__organization_id__in=organization_ids)
+        )
         allowed = [g.camera_id for g in camera_grants if g.allows(action)]
         overridden = [g.camera_id for g in camera_grants]
         folders = folder_ids_granted(user=user, organization_ids=organization_ids, action=action)

@@ -23,10 +23,27 @@ EDITABLE_FIELDS = frozenset(
     for f in Camera._meta.get_fields()
     if getattr(f, "concrete", False)
     and not f.auto_created
-    and f.name not in {
-        "organization", "status", "status_reason", "status_changed_at", "video_codec", "audio_codec",
-        "audio_transcoded", "width", "height", "fps", "bitrate", "last_frame_at", "stats", "lease_owner",
-        "lease_expires_at", "last_change_user", "created_at", "updated_at", "last_refresh_at",
+    and f.name
+    not in {
+        "organization",
+        "status",
+        "status_reason",
+        "status_changed_at",
+        "video_codec",
+        "audio_codec",
+        "audio_transcoded",
+        "width",
+        "height",
+        "fps",
+        "bitrate",
+        "last_frame_at",
+        "stats",
+        "lease_owner",
+        "lease_expires_at",
+        "last_change_user",
+        "created_at",
+        "updated_at",
+        "last_refresh_at",
     }
 )
 
@@ -46,15 +63,25 @@ def _replace_inputs(camera: Camera, urls: list[str]) -> None:
 
 
 def _announce(camera: Camera, actor, message: str) -> None:
-    audit_event_record(kind=AuditKind.CONFIG_CHANGE, actor=actor, organization=camera.organization,
-                       object_type="camera", object_id=camera.name, message=message)
-    events.publish(events.organization_group(camera.organization_id), events.CAMERA_CHANGED,
-                   {"camera": camera.name, "enabled": camera.enabled})
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=camera.organization,
+        object_type="camera",
+        object_id=camera.name,
+        message=message,
+    )
+    events.publish(
+        events.organization_group(camera.organization_id),
+        events.CAMERA_CHANGED,
+        {"camera": camera.name, "enabled": camera.enabled},
+    )
 
 
 @transaction.atomic
-def camera_create(*, organization: Organization, actor, name: str, input_urls: list[str] | None = None,
-                  **fields) -> Camera:
+def camera_create(
+    *, organization: Organization, actor, name: str, input_urls: list[str] | None = None, **fields
+) -> Camera:
     """Create a camera in `organization` with its inputs, in one transaction.
 
     Raises CameraLimitReached past `max_cameras` (counted under a row lock on the organization, so
@@ -108,7 +135,11 @@ def camera_set_enabled(*, camera: Camera, enabled: bool, actor) -> Camera:
     camera.enabled = enabled
     update = ["enabled", "updated_at", "last_change_user"]
     if not enabled:
-        camera.status, camera.status_reason, camera.status_changed_at = CameraStatus.DISABLED, "", timezone.now()
+        camera.status, camera.status_reason, camera.status_changed_at = (
+            CameraStatus.DISABLED,
+            "",
+            timezone.now(),
+        )
         update += ["status", "status_reason", "status_changed_at"]
     camera.last_change_user = _user_or_none(actor)
     camera.save(update_fields=update)
@@ -155,13 +186,16 @@ def streamer_heartbeat() -> Streamer:
     streamer.stats = {
         "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
         "memory_usage": _memory_usage_percent(),
-        "partitions": [{
-            "path": str(root),
-            "total_mb": disk.total // 2**20,
-            "usage": round(100 * disk.used / disk.total) if disk.total else 0,
-        }],
-        "recording": Camera.objects.filter(lease_owner__startswith=f"{streamer.hostname}:",
-                                           lease_expires_at__gt=now).count(),
+        "partitions": [
+            {
+                "path": str(root),
+                "total_mb": disk.total // 2**20,
+                "usage": round(100 * disk.used / disk.total) if disk.total else 0,
+            }
+        ],
+        "recording": Camera.objects.filter(
+            lease_owner__startswith=f"{streamer.hostname}:", lease_expires_at__gt=now
+        ).count(),
         "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
     }
     streamer.last_heartbeat_at = now

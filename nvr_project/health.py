@@ -26,7 +26,11 @@ def _check_database() -> dict:
 def _check_broker() -> dict:
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-        return {"transport": conn.transport_cls if isinstance(conn.transport_cls, str) else conn.transport.driver_type}
+        return {
+            "transport": conn.transport_cls
+            if isinstance(conn.transport_cls, str)
+            else conn.transport.driver_type
+        }
 
 
 def _check_channel_layer() -> dict:
@@ -49,7 +53,9 @@ def _check_disk() -> dict:
     root.mkdir(parents=True, exist_ok=True)
     usage = shutil.disk_usage(root)
     if usage.free < settings.NVR_MIN_FREE_BYTES:
-        raise RuntimeError(f"only {usage.free} bytes free, below NVR_MIN_FREE_BYTES={settings.NVR_MIN_FREE_BYTES}")
+        raise RuntimeError(
+            f"only {usage.free} bytes free, below NVR_MIN_FREE_BYTES={settings.NVR_MIN_FREE_BYTES}"
+        )
     return {"free_bytes": usage.free, "total_bytes": usage.total}
 
 
@@ -81,4 +87,6 @@ def run_checks() -> tuple[bool, dict]:
 @require_GET
 def healthz(request):
     healthy, checks = run_checks()
-    return JsonResponse({"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "fail", "checks": checks}, status=200 if healthy else 503
+    )

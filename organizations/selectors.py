@@ -28,7 +28,10 @@ def folder_ids_granted(*, user, organization_ids: Iterable[int], action: str) ->
     subfolder can narrow what its parent opens. Two queries, whatever the depth of the tree.
     """
     organization_ids = list(organization_ids)
-    grants = {g.folder_id: g for g in FolderGrant.objects.filter(user=user, folder__organization_id__in=organization_ids)}
+    grants = {
+        g.folder_id: g
+        for g in FolderGrant.objects.filter(user=user, folder__organization_id__in=organization_ids)
+    }
     if not grants:
         return set()
     parents = dict(Folder.objects.filter(organization_id__in=organization_ids).values_list("id", "parent_id"))
@@ -53,4 +56,6 @@ def folder_list(*, user, organization: Organization, action: str = Action.VIEW) 
         return Folder.objects.none()
     if membership.is_admin:
         return folders
-    return folders.filter(id__in=folder_ids_granted(user=user, organization_ids=[organization.id], action=action))
+    return folders.filter(
+        id__in=folder_ids_granted(user=user, organization_ids=[organization.id], action=action)
+    )

@@ -13,7 +13,14 @@ class FolderMoveInvalid(ValueError):
 
 
 def audit_event_record(
-    *, kind: str, actor=None, organization=None, object_type: str = "", object_id="", message: str = "", **fields
+    *,
+    kind: str,
+    actor=None,
+    organization=None,
+    object_type: str = "",
+    object_id="",
+    message: str = "",
+    **fields,
 ) -> AuditEvent:
     """Append one audit event. Never raises on a missing actor or organization."""
     return AuditEvent.objects.create(
@@ -34,10 +41,22 @@ def organization_create(*, title: str, owner=None, actor=None, **fields) -> Orga
     organization.full_clean()
     organization.save()
     if owner is not None:
-        Membership.objects.create(user=owner, organization=organization, is_admin=True, can_view_stats=True,
-                                  can_edit_cameras=True, can_edit_users=True)
-    audit_event_record(kind=AuditKind.CONFIG_CHANGE, actor=actor, organization=organization,
-                       object_type="organization", object_id=organization.pk, message=f"created {title}")
+        Membership.objects.create(
+            user=owner,
+            organization=organization,
+            is_admin=True,
+            can_view_stats=True,
+            can_edit_cameras=True,
+            can_edit_users=True,
+        )
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=organization,
+        object_type="organization",
+        object_id=organization.pk,
+        message=f"created {title}",
+    )
     return organization
 
 
@@ -49,8 +68,14 @@ def membership_set(*, organization: Organization, user, actor=None, **flags) -> 
         setattr(membership, name, value)
     membership.full_clean()
     membership.save()
-    audit_event_record(kind=AuditKind.CONFIG_CHANGE, actor=actor, organization=organization,
-                       object_type="membership", object_id=user.pk, message=f"membership of {user}")
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=organization,
+        object_type="membership",
+        object_id=user.pk,
+        message=f"membership of {user}",
+    )
     return membership
 
 
@@ -60,11 +85,18 @@ def _next_position(organization: Organization, parent: Folder | None) -> int:
 
 
 @transaction.atomic
-def folder_create(*, organization: Organization, title: str, parent: Folder | None = None, **fields) -> Folder:
+def folder_create(
+    *, organization: Organization, title: str, parent: Folder | None = None, **fields
+) -> Folder:
     if parent is not None and parent.organization_id != organization.id:
         raise ObjectNotFound("folder not found")
-    folder = Folder(organization=organization, parent=parent, title=title,
-                    position=_next_position(organization, parent), **fields)
+    folder = Folder(
+        organization=organization,
+        parent=parent,
+        title=title,
+        position=_next_position(organization, parent),
+        **fields,
+    )
     folder.full_clean()
     folder.save()
     return folder
@@ -88,7 +120,9 @@ def folder_move(*, folder: Folder, parent: Folder | None, position: int | None =
     if parent is not None:
         if parent.organization_id != folder.organization_id:
             raise FolderMoveInvalid("the destination belongs to another organization")
-        parents = dict(Folder.objects.filter(organization_id=folder.organization_id).values_list("id", "parent_id"))
+        parents = dict(
+            Folder.objects.filter(organization_id=folder.organization_id).values_list("id", "parent_id")
+        )
         node = parent.pk
         while node is not None:
             if node == folder.pk:
@@ -106,8 +140,11 @@ def folder_move(*, folder: Folder, parent: Folder | None, position: int | None =
     folder.save(update_fields=["parent", "updated_at"])
     _renumber(folder.organization_id, folder.parent_id, siblings)
     if old_parent_id != folder.parent_id:
-        old = list(Folder.objects.filter(organization_id=folder.organization_id, parent_id=old_parent_id)
-                   .order_by("position", "id"))
+        old = list(
+            Folder.objects.filter(organization_id=folder.organization_id, parent_id=old_parent_id).order_by(
+                "position", "id"
+            )
+        )
         _renumber(folder.organization_id, old_parent_id, old)
     folder.refresh_from_db()
     return folder
@@ -121,6 +158,12 @@ def folder_grant_set(*, folder: Folder, user, actor=None, **flags) -> FolderGran
         setattr(grant, name, value)
     grant.full_clean()
     grant.save()
-    audit_event_record(kind=AuditKind.CONFIG_CHANGE, actor=actor, organization=folder.organization,
-                       object_type="folder_grant", object_id=folder.pk, message=f"{user} on {folder}")
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=folder.organization,
+        object_type="folder_grant",
+        object_id=folder.pk,
+        message=f"{user} on {folder}",
+    )
     return grant

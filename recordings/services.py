@@ -14,7 +14,11 @@ def segment_set_protected(*, segments, protected: bool, actor) -> int:
     ids = list(changed.values_list("pk", flat=True))
     count = Segment.objects.filter(pk__in=ids).update(protected=protected)
     if count:
-        audit_event_record(kind=AuditKind.CONFIG_CHANGE, actor=actor, object_type="segment",
-                           object_id=",".join(map(str, ids[:50])),
-                           message=f"{'protected' if protected else 'unprotected'} {count} segments")
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=actor,
+            object_type="segment",
+            object_id=",".join(map(str, ids[:50])),
+            message=f"{'protected' if protected else 'unprotected'} {count} segments",
+        )
     return count

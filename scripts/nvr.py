@@ -134,11 +134,14 @@ def test(args: list[str]) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"run", "test", "setup"}:
         print(__doc__)
         return 2
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs on whatever python3 the machine has
         sys.exit("Python 3.11 or newer is needed")
+    if sys.argv[1] == "setup":  # install only (CI's lint step needs the tools before the tests run)
+        ensure_venv("test")
+        return 0
     return run() if sys.argv[1] == "run" else test(sys.argv[2:])
 
 

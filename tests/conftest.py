@@ -17,6 +17,16 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _separate_channel_groups(settings, worker_id):
+    """With Redis, parallel test workers share one server: give each its own key prefix."""
+    if settings.REDIS_URL:
+        layer = settings.CHANNEL_LAYERS["default"]
+        settings.CHANNEL_LAYERS = {
+            "default": {**layer, "CONFIG": {**layer["CONFIG"], "prefix": f"nvr-test-{worker_id}"}}
+        }
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.NVR_MEDIA_ROOT = tmp_path / "media"
     settings.NVR_MIN_FREE_BYTES = 0
@@ -59,6 +69,11 @@ def world(db):
     )
     CameraGrantFactory(camera=cameras.granted, user=bob, can_view=True, can_live=True, can_export=True)
     return SimpleNamespace(
-        org_a=org_a, org_b=org_b, alice=alice, bob=bob, carol=carol,
-        folders=SimpleNamespace(lobby=lobby, desk=desk, vault=vault, gate=gate), cameras=cameras,
+        org_a=org_a,
+        org_b=org_b,
+        alice=alice,
+        bob=bob,
+        carol=carol,
+        folders=SimpleNamespace(lobby=lobby, desk=desk, vault=vault, gate=gate),
+        cameras=cameras,
     )

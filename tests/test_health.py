@@ -34,7 +34,9 @@ def test_healthz_is_503_when_the_broker_is_unreachable(client, monkeypatch):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["broker"] == {
-        "ok": False, "error": "ConnectionRefusedError: broker down", "ms": response.json()["checks"]["broker"]["ms"]
+        "ok": False,
+        "error": "ConnectionRefusedError: broker down",
+        "ms": response.json()["checks"]["broker"]["ms"],
     }
 
 

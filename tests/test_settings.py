@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 )
 def test_a_bad_value_fails_with_one_line(variable, value, message, tmp_path):
     env = {**os.environ, variable: value, "NVR_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("configuration error:") and message in lines[0]
@@ -35,6 +37,16 @@ def test_the_defaults_need_no_server(tmp_path):
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.CHANNEL_LAYERS['default']['BACKEND'])"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "nvr_project.settings"},
-                            capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "channels.layers.InMemoryChannelLayer"]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "nvr_project.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == [
+        "django.db.backends.sqlite3",
+        "filesystem://",
+        "channels.layers.InMemoryChannelLayer",
+    ]

@@ -42,7 +42,9 @@ class TotpDevice(models.Model):
     It is enforced once `confirmed_at` is set. `last_used_step` refuses a code used twice.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="totp_device"
+    )
     secret = models.CharField(max_length=64, help_text="Base32 secret")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_used_step = models.BigIntegerField(default=0)
@@ -80,7 +82,9 @@ class AuthSession(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "revoked_at", "expires_at"], name="accounts_session_live_idx")]
+        indexes = [
+            models.Index(fields=["user", "revoked_at", "expires_at"], name="accounts_session_live_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.dialect} session of {self.user}"
@@ -95,7 +99,9 @@ class AuthSession(models.Model):
 class TrustedDevice(models.Model):
     """A browser that passed TOTP with "remember this device" and skips it until `expires_at`."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trusted_devices"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)

@@ -45,7 +45,9 @@ class User(AbstractBaseUser):
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.USER)
     is_active = models.BooleanField(default=True)
     readonly = models.BooleanField(default=False, help_text="The user may not change their own profile.")
-    max_sessions = models.PositiveIntegerField(default=0, help_text="Concurrent API sessions; 0 is unlimited.")
+    max_sessions = models.PositiveIntegerField(
+        default=0, help_text="Concurrent API sessions; 0 is unlimited."
+    )
     password_change_locked = models.BooleanField(default=False)
     # LightNVR tag RBAC: null is unrestricted, otherwise only cameras sharing a tag are visible.
     allowed_tags = models.CharField(max_length=500, null=True, blank=True)
@@ -63,9 +65,7 @@ class User(AbstractBaseUser):
     class Meta:
         ordering = ["login"]
         constraints = [
-            models.UniqueConstraint(
-                models.functions.Lower("login"), name="accounts_user_login_ci_unique"
-            ),
+            models.UniqueConstraint(models.functions.Lower("login"), name="accounts_user_login_ci_unique"),
         ]
 
     def __str__(self) -> str:

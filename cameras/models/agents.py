@@ -31,9 +31,15 @@ class AgentActivationToken(models.Model):
 
     token_hash = models.CharField(max_length=64, unique=True)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    parameters = models.JSONField(default=dict, blank=True, help_text="title, folder_id, preset_id, dvr_depth, …")
-    camera = models.ForeignKey("cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    parameters = models.JSONField(
+        default=dict, blank=True, help_text="title, folder_id, preset_id, dvr_depth, …"
+    )
+    camera = models.ForeignKey(
+        "cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

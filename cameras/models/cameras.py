@@ -32,7 +32,9 @@ class Camera(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="cameras")
-    folder = models.ForeignKey(Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras")
+    folder = models.ForeignKey(
+        Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras"
+    )
     name = models.CharField(max_length=255, unique=True, validators=[camera_name_validator])
     title = models.CharField(max_length=200, blank=True)
     comment = models.TextField(blank=True)
@@ -40,9 +42,15 @@ class Camera(models.Model):
     static = models.BooleanField(default=True, help_text="Always pulled (true) or only on demand (false).")
     position = models.PositiveIntegerField(default=0)
     named_by = models.CharField(max_length=8, choices=NamedBy.choices, default=NamedBy.USER)
-    preset = models.ForeignKey(Preset, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras")
+    preset = models.ForeignKey(
+        Preset, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras"
+    )
     streamer = models.ForeignKey(
-        Streamer, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras",
+        Streamer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cameras",
         help_text="Pin recording to this node; empty lets any node record it.",
     )
     tags = models.CharField(max_length=500, blank=True, help_text="Comma-separated")
@@ -59,12 +67,16 @@ class Camera(models.Model):
     privacy_mode = models.BooleanField(default=False)
     streaming_enabled = models.BooleanField(default=True)
     record_on_schedule = models.BooleanField(default=False)
-    recording_schedule = models.JSONField(default=list, blank=True, help_text="168 booleans, Sunday 00h first")
+    recording_schedule = models.JSONField(
+        default=list, blank=True, help_text="168 booleans, Sunday 00h first"
+    )
     detection_record_on_schedule = models.BooleanField(default=False)
     detection_recording_schedule = models.JSONField(default=list, blank=True)
     admin_url = models.URLField(max_length=500, blank=True)
     publish_url = models.CharField(max_length=511, blank=True)
-    dialect_extra = models.JSONField(default=dict, blank=True, help_text="Dialect-only settings kept verbatim")
+    dialect_extra = models.JSONField(
+        default=dict, blank=True, help_text="Dialect-only settings kept verbatim"
+    )
     config_override = models.JSONField(null=True, blank=True, help_text="Watcher run-time config layer")
 
     # Archive (empty = inherited)
@@ -73,13 +85,19 @@ class Camera(models.Model):
     episodes_expiration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
     detection_dvr_depth = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
     redundancy_factor = models.PositiveSmallIntegerField(default=0)
-    storage_priority = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1), MaxValueValidator(10)])
-    retention_tiers = models.JSONField(default=dict, blank=True, help_text="critical/important/ephemeral multipliers")
+    storage_priority = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
+    retention_tiers = models.JSONField(
+        default=dict, blank=True, help_text="critical/important/ephemeral multipliers"
+    )
 
     # Detection and analytics
     detection_based_recording = models.BooleanField(default=False)
     detection_model = models.CharField(max_length=255, blank=True)
-    detection_threshold = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    detection_threshold = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)]
+    )
     detection_interval = models.PositiveIntegerField(default=10, help_text="Seconds")
     pre_detection_buffer = models.PositiveIntegerField(default=5, help_text="Seconds")
     post_detection_buffer = models.PositiveIntegerField(default=5, help_text="Seconds")
@@ -89,7 +107,9 @@ class Camera(models.Model):
     notifications_enabled = models.BooleanField(default=True)
 
     # Location
-    latitude = models.FloatField(null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)])
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
     longitude = models.FloatField(
         null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
     )
@@ -107,7 +127,9 @@ class Camera(models.Model):
     ptz_max_y = models.IntegerField(default=0)
     ptz_max_z = models.IntegerField(default=0)
     ptz_has_home = models.BooleanField(default=False)
-    device_config = models.JSONField(default=dict, blank=True, help_text="Last camera_config read from the device")
+    device_config = models.JSONField(
+        default=dict, blank=True, help_text="Last camera_config read from the device"
+    )
     firmware_update_started_at = models.DateTimeField(null=True, blank=True)
 
     # Observed by the recorder
@@ -130,7 +152,9 @@ class Camera(models.Model):
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
 
-    favourited_by = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="favourite_cameras")
+    favourited_by = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="favourite_cameras"
+    )
     last_change_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -210,7 +234,9 @@ class CameraInput(models.Model):
     class Meta:
         ordering = ["camera", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["camera", "position"], name="cameras_camerainput_position_unique"),
+            models.UniqueConstraint(
+                fields=["camera", "position"], name="cameras_camerainput_position_unique"
+            ),
             models.CheckConstraint(
                 condition=~Q(url__regex=r"^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@"),
                 name="cameras_camerainput_url_without_credentials",
@@ -273,7 +299,9 @@ class DetectionZone(models.Model):
 
     class Meta:
         ordering = ["camera", "zone_id"]
-        constraints = [models.UniqueConstraint(fields=["camera", "zone_id"], name="cameras_detectionzone_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["camera", "zone_id"], name="cameras_detectionzone_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -282,7 +310,9 @@ class DetectionZone(models.Model):
 class EventSubscription(models.Model):
     """A user's wish to be notified of a camera's events, at most once per `notification_frequency`."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_subscriptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="event_subscriptions"
+    )
     camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="event_subscriptions")
     on_generic = models.BooleanField(default=True)
     on_vehicle = models.BooleanField(default=False)
@@ -295,7 +325,9 @@ class EventSubscription(models.Model):
 
     class Meta:
         ordering = ["camera", "user"]
-        constraints = [models.UniqueConstraint(fields=["user", "camera"], name="cameras_eventsubscription_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "camera"], name="cameras_eventsubscription_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} on {self.camera}"

@@ -15,7 +15,9 @@ class RtmpStream(models.Model):
     stream_id = models.CharField(max_length=200, unique=True)
     stream_node_number = models.IntegerField()
     streamer = models.ForeignKey(Streamer, on_delete=models.PROTECT, related_name="rtmp_streams")
-    camera = models.ForeignKey("cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    camera = models.ForeignKey(
+        "cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -35,7 +37,9 @@ class NvrResource(models.Model):
     nvr_original_url = models.CharField(max_length=1000)
     cam_original_url = models.CharField(max_length=1000)
     streamer = models.ForeignKey(Streamer, on_delete=models.PROTECT, related_name="nvr_resources")
-    camera = models.ForeignKey("cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    camera = models.ForeignKey(
+        "cameras.Camera", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     active = models.BooleanField(default=True)
     instance = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

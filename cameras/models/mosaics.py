@@ -34,7 +34,9 @@ class MosaicSlot(models.Model):
 
     class Meta:
         ordering = ["mosaic", "position"]
-        constraints = [models.UniqueConstraint(fields=["mosaic", "position"], name="cameras_mosaicslot_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["mosaic", "position"], name="cameras_mosaicslot_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.mosaic} #{self.position}"

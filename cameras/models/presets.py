@@ -26,7 +26,9 @@ class Preset(models.Model):
     disk_usage_limit = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Percent")
     vision_alg = models.CharField(max_length=8, choices=VisionAlgorithm.choices, blank=True)
     organizations = models.ManyToManyField(Organization, blank=True, related_name="presets")
-    last_change_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    last_change_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

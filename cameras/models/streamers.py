@@ -18,18 +18,24 @@ class Streamer(models.Model):
     title = models.CharField(max_length=200, blank=True, help_text="Display name (Lenz `name`)")
     kind = models.CharField(max_length=12, choices=StreamerKind.choices, default=StreamerKind.BUILTIN)
     role = models.CharField(max_length=16, choices=StreamerRole.choices, default=StreamerRole.STREAMER)
-    host = models.CharField(max_length=255, blank=True, help_text="Base URL with scheme, e.g. http://10.0.0.5")
+    host = models.CharField(
+        max_length=255, blank=True, help_text="Base URL with scheme, e.g. http://10.0.0.5"
+    )
     api_port = models.PositiveIntegerField(null=True, blank=True)
     playback_port = models.PositiveIntegerField(null=True, blank=True)
     instance = models.CharField(max_length=100, null=True, blank=True, help_text="Lenz federation instance")
     enabled = models.BooleanField(default=True)
-    channel_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Most cameras; empty is unlimited.")
+    channel_limit = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Most cameras; empty is unlimited."
+    )
     total_bandwidth = models.PositiveIntegerField(null=True, blank=True, help_text="kbit/s")
     labels = models.JSONField(default=dict, blank=True)
     cluster_key = models.CharField(max_length=200, blank=True)
     dvrs = models.JSONField(default=list, blank=True, help_text="Archive storages (Watcher DvrConfig)")
     config = models.JSONField(default=dict, blank=True, help_text="Media-server configuration blob")
-    stats = models.JSONField(default=dict, blank=True, help_text="Latest heartbeat: CPU, memory, disks, bitrate")
+    stats = models.JSONField(
+        default=dict, blank=True, help_text="Latest heartbeat: CPU, memory, disks, bitrate"
+    )
     version = models.CharField(max_length=40, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     last_heartbeat_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -17,7 +17,9 @@ class Folder(models.Model):
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="folders")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     title = models.CharField(max_length=200)
     position = models.PositiveIntegerField(default=0)
     latitude = models.FloatField(null=True, blank=True)
@@ -30,7 +32,9 @@ class Folder(models.Model):
 
     class Meta:
         ordering = ["organization", "parent_id", "position", "id"]
-        indexes = [models.Index(fields=["organization", "parent", "position"], name="organizations_folder_tree_idx")]
+        indexes = [
+            models.Index(fields=["organization", "parent", "position"], name="organizations_folder_tree_idx")
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=F("id")), name="organizations_folder_not_own_parent"),
         ]
@@ -51,7 +55,9 @@ class FolderGrant(ActionGrant):
 
     class Meta:
         ordering = ["folder", "user"]
-        constraints = [models.UniqueConstraint(fields=["folder", "user"], name="organizations_foldergrant_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["folder", "user"], name="organizations_foldergrant_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} on {self.folder}"

@@ -28,7 +28,9 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["recipient", "deleted_at", "created_at"], name="organizations_msg_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "deleted_at", "created_at"], name="organizations_msg_inbox_idx")
+        ]
 
     def __str__(self) -> str:
         return self.title

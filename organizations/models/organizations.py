@@ -25,12 +25,18 @@ class Organization(models.Model):
     title = models.CharField(max_length=200)
     is_default = models.BooleanField(default=False)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_organizations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_organizations",
     )
     max_cameras = models.PositiveIntegerField(null=True, blank=True, help_text="Empty is unlimited.")
     max_users = models.PositiveIntegerField(null=True, blank=True, help_text="Empty is unlimited.")
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="Membership", related_name="organizations")
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organizations"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -38,7 +44,9 @@ class Organization(models.Model):
         ordering = ["title", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="organizations_organization_one_default"
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="organizations_organization_one_default",
             ),
         ]
 

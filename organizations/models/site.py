@@ -28,7 +28,9 @@ class SiteSettings(models.Model):
     default_locale = models.CharField(max_length=8, default="en")
     company_info = models.JSONField(default=dict, blank=True, help_text="address, phone, business_hours")
     map_settings = models.JSONField(default=dict, blank=True, help_text="center, api_key, provider")
-    mail = models.JSONField(default=dict, blank=True, help_text="sending_method, sender, host, port, login, …")
+    mail = models.JSONField(
+        default=dict, blank=True, help_text="sending_method, sender, host, port, login, …"
+    )
     # LightNVR's run-time settings that are ours to keep (auth timeouts, storage pressure, …).
     lightnvr = models.JSONField(default=dict, blank=True)
     server_id = models.UUIDField(default=uuid.uuid4, editable=False)

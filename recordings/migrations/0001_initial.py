@@ -10,292 +10,656 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cameras', '0001_initial'),
-        ('organizations', '0001_initial'),
+        ("cameras", "0001_initial"),
+        ("organizations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('episode_type', models.CharField(choices=[('generic', 'Generic'), ('motion', 'Motion'), ('face', 'Face'), ('vehicle', 'Vehicle'), ('human', 'Human'), ('qr_code', 'QR code'), ('custom', 'Custom')], default='generic', max_length=10)),
-                ('opened_at', models.DateTimeField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('close_reason', models.CharField(blank=True, max_length=20)),
-                ('updated_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('title', models.CharField(blank=True, max_length=64)),
-                ('description', models.CharField(blank=True, max_length=256)),
-                ('preview_at', models.DateTimeField(blank=True, null=True)),
-                ('preview', models.FileField(blank=True, help_text='Object crop', upload_to='episodes/previews/')),
-                ('frame_preview', models.FileField(blank=True, help_text='~240p frame', upload_to='episodes/frames/')),
-                ('appearance', models.JSONField(blank=True, default=dict, help_text='inference/central/watcher timestamps')),
-                ('payload', models.JSONField(blank=True, default=dict, help_text='face, vehicle, qr_code or custom data')),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='cameras.camera')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "episode_type",
+                    models.CharField(
+                        choices=[
+                            ("generic", "Generic"),
+                            ("motion", "Motion"),
+                            ("face", "Face"),
+                            ("vehicle", "Vehicle"),
+                            ("human", "Human"),
+                            ("qr_code", "QR code"),
+                            ("custom", "Custom"),
+                        ],
+                        default="generic",
+                        max_length=10,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("close_reason", models.CharField(blank=True, max_length=20)),
+                ("updated_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("title", models.CharField(blank=True, max_length=64)),
+                ("description", models.CharField(blank=True, max_length=256)),
+                ("preview_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "preview",
+                    models.FileField(blank=True, help_text="Object crop", upload_to="episodes/previews/"),
+                ),
+                (
+                    "frame_preview",
+                    models.FileField(blank=True, help_text="~240p frame", upload_to="episodes/frames/"),
+                ),
+                (
+                    "appearance",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="inference/central/watcher timestamps"
+                    ),
+                ),
+                (
+                    "payload",
+                    models.JSONField(
+                        blank=True, default=dict, help_text="face, vehicle, qr_code or custom data"
+                    ),
+                ),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="episodes",
+                        to="cameras.camera",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_at', '-id'],
+                "ordering": ["-opened_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Gap',
+            name="Gap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(choices=[('connect_failed', 'Could not connect'), ('source_ended', 'Source closed the stream'), ('stalled', 'No data from the source'), ('timestamp_jump', 'Timestamps jumped'), ('worker_stopped', 'Recorder stopped'), ('lease_lost', 'Recorder lost the camera'), ('disk_error', 'Disk error'), ('disabled', 'Camera disabled'), ('privacy', 'Privacy mode')], max_length=16)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gaps', to='cameras.camera')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("connect_failed", "Could not connect"),
+                            ("source_ended", "Source closed the stream"),
+                            ("stalled", "No data from the source"),
+                            ("timestamp_jump", "Timestamps jumped"),
+                            ("worker_stopped", "Recorder stopped"),
+                            ("lease_lost", "Recorder lost the camera"),
+                            ("disk_error", "Disk error"),
+                            ("disabled", "Camera disabled"),
+                            ("privacy", "Privacy mode"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="gaps", to="cameras.camera"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['camera', 'started_at'],
+                "ordering": ["camera", "started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('kind', models.CharField(choices=[('export', 'Clip export'), ('batch_delete', 'Batch delete'), ('batch_protect', 'Batch protect'), ('batch_download', 'Batch download'), ('retention', 'Retention run'), ('sync', 'Index sync')], max_length=16)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('range_start', models.DateTimeField(blank=True, null=True)),
-                ('range_end', models.DateTimeField(blank=True, null=True)),
-                ('progress', models.FloatField(default=0.0, help_text='Percent')),
-                ('items_total', models.PositiveIntegerField(default=0)),
-                ('items_done', models.PositiveIntegerField(default=0)),
-                ('items_failed', models.PositiveIntegerField(default=0)),
-                ('items_skipped', models.PositiveIntegerField(default=0)),
-                ('bytes_total', models.PositiveBigIntegerField(default=0)),
-                ('bytes_done', models.PositiveBigIntegerField(default=0)),
-                ('message', models.CharField(blank=True, max_length=500)),
-                ('error', models.TextField(blank=True)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('file_path', models.CharField(blank=True, help_text='Output, relative to NVR_MEDIA_ROOT', max_length=500)),
-                ('cancel_requested', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('camera', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='jobs', to='cameras.camera')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='jobs', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("export", "Clip export"),
+                            ("batch_delete", "Batch delete"),
+                            ("batch_protect", "Batch protect"),
+                            ("batch_download", "Batch download"),
+                            ("retention", "Retention run"),
+                            ("sync", "Index sync"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("running", "Running"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("range_start", models.DateTimeField(blank=True, null=True)),
+                ("range_end", models.DateTimeField(blank=True, null=True)),
+                ("progress", models.FloatField(default=0.0, help_text="Percent")),
+                ("items_total", models.PositiveIntegerField(default=0)),
+                ("items_done", models.PositiveIntegerField(default=0)),
+                ("items_failed", models.PositiveIntegerField(default=0)),
+                ("items_skipped", models.PositiveIntegerField(default=0)),
+                ("bytes_total", models.PositiveBigIntegerField(default=0)),
+                ("bytes_done", models.PositiveBigIntegerField(default=0)),
+                ("message", models.CharField(blank=True, max_length=500)),
+                ("error", models.TextField(blank=True)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                (
+                    "file_path",
+                    models.CharField(
+                        blank=True, help_text="Output, relative to NVR_MEDIA_ROOT", max_length=500
+                    ),
+                ),
+                ("cancel_requested", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="jobs",
+                        to="cameras.camera",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jobs",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='PersonList',
+            name="PersonList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='person_lists', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="person_lists",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'name'],
+                "ordering": ["organization", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('external_id', models.CharField(blank=True, max_length=200, null=True)),
-                ('originator', models.CharField(choices=[('api', 'API'), ('identification_service', 'Identification service')], default='api', max_length=24)),
-                ('photos', models.JSONField(blank=True, default=list, help_text='[{data (base64), sha256, mime_type}]')),
-                ('first_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='persons', to='organizations.organization')),
-                ('person_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='persons', to='recordings.personlist')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("external_id", models.CharField(blank=True, max_length=200, null=True)),
+                (
+                    "originator",
+                    models.CharField(
+                        choices=[("api", "API"), ("identification_service", "Identification service")],
+                        default="api",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "photos",
+                    models.JSONField(
+                        blank=True, default=list, help_text="[{data (base64), sha256, mime_type}]"
+                    ),
+                ),
+                ("first_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="persons",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "person_list",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="persons",
+                        to="recordings.personlist",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'name', 'id'],
+                "ordering": ["organization", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RetentionPolicy',
+            name="RetentionPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(choices=[('default', 'Default'), ('organization', 'Organization'), ('node', 'Recording node')], max_length=12)),
-                ('max_age', models.PositiveIntegerField(blank=True, help_text='Seconds', null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('max_bytes', models.PositiveBigIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)])),
-                ('episodes_max_age', models.PositiveIntegerField(blank=True, help_text='Seconds', null=True)),
-                ('detection_max_age', models.PositiveIntegerField(blank=True, help_text='Seconds', null=True)),
-                ('cleanup_time', models.TimeField(default=datetime.time(2, 0), help_text='Daily run, node local time')),
-                ('window_start', models.TimeField(blank=True, null=True)),
-                ('window_end', models.TimeField(blank=True, null=True)),
-                ('enabled', models.BooleanField(default=True)),
-                ('last_run_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='retention_policies', to='organizations.organization')),
-                ('streamer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='retention_policies', to='cameras.streamer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("default", "Default"),
+                            ("organization", "Organization"),
+                            ("node", "Recording node"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "max_age",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="Seconds",
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                    ),
+                ),
+                (
+                    "max_bytes",
+                    models.PositiveBigIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                ("episodes_max_age", models.PositiveIntegerField(blank=True, help_text="Seconds", null=True)),
+                (
+                    "detection_max_age",
+                    models.PositiveIntegerField(blank=True, help_text="Seconds", null=True),
+                ),
+                (
+                    "cleanup_time",
+                    models.TimeField(default=datetime.time(2, 0), help_text="Daily run, node local time"),
+                ),
+                ("window_start", models.TimeField(blank=True, null=True)),
+                ("window_end", models.TimeField(blank=True, null=True)),
+                ("enabled", models.BooleanField(default=True)),
+                ("last_run_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention_policies",
+                        to="organizations.organization",
+                    ),
+                ),
+                (
+                    "streamer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention_policies",
+                        to="cameras.streamer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'retention policies',
-                'ordering': ['scope', 'id'],
+                "verbose_name_plural": "retention policies",
+                "ordering": ["scope", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Segment',
+            name="Segment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(help_text='Relative to NVR_MEDIA_ROOT', max_length=500)),
-                ('run_id', models.UUIDField(help_text='Demux session; segments of one run share a timeline')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField()),
-                ('bytes', models.PositiveBigIntegerField(default=0)),
-                ('init_size', models.PositiveIntegerField(default=0, help_text='Bytes of the init section at offset 0')),
-                ('video_codec', models.CharField(blank=True, max_length=20)),
-                ('audio_codec', models.CharField(blank=True, max_length=20)),
-                ('width', models.PositiveIntegerField(default=0)),
-                ('height', models.PositiveIntegerField(default=0)),
-                ('fps', models.FloatField(default=0)),
-                ('fragment_count', models.PositiveIntegerField(default=0)),
-                ('fragment_index', models.BinaryField(default=models.PositiveBigIntegerField(default=0))),
-                ('complete', models.BooleanField(default=False)),
-                ('protected', models.BooleanField(default=False)),
-                ('retention_until', models.DateTimeField(blank=True, help_text='Keep at least until (override)', null=True)),
-                ('trigger', models.CharField(choices=[('continuous', 'Continuous'), ('scheduled', 'Scheduled'), ('detection', 'Detection'), ('motion', 'Motion'), ('manual', 'Manual')], default='continuous', max_length=10)),
-                ('retention_tier', models.PositiveSmallIntegerField(choices=[(0, 'Critical'), (1, 'Important'), (2, 'Standard'), (3, 'Ephemeral')], default=2)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='segments', to='cameras.camera')),
-                ('streamer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cameras.streamer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(help_text="Relative to NVR_MEDIA_ROOT", max_length=500)),
+                ("run_id", models.UUIDField(help_text="Demux session; segments of one run share a timeline")),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField()),
+                ("bytes", models.PositiveBigIntegerField(default=0)),
+                (
+                    "init_size",
+                    models.PositiveIntegerField(default=0, help_text="Bytes of the init section at offset 0"),
+                ),
+                ("video_codec", models.CharField(blank=True, max_length=20)),
+                ("audio_codec", models.CharField(blank=True, max_length=20)),
+                ("width", models.PositiveIntegerField(default=0)),
+                ("height", models.PositiveIntegerField(default=0)),
+                ("fps", models.FloatField(default=0)),
+                ("fragment_count", models.PositiveIntegerField(default=0)),
+                ("fragment_index", models.BinaryField(default=models.PositiveBigIntegerField(default=0))),
+                ("complete", models.BooleanField(default=False)),
+                ("protected", models.BooleanField(default=False)),
+                (
+                    "retention_until",
+                    models.DateTimeField(blank=True, help_text="Keep at least until (override)", null=True),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("continuous", "Continuous"),
+                            ("scheduled", "Scheduled"),
+                            ("detection", "Detection"),
+                            ("motion", "Motion"),
+                            ("manual", "Manual"),
+                        ],
+                        default="continuous",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "retention_tier",
+                    models.PositiveSmallIntegerField(
+                        choices=[(0, "Critical"), (1, "Important"), (2, "Standard"), (3, "Ephemeral")],
+                        default=2,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="segments",
+                        to="cameras.camera",
+                    ),
+                ),
+                (
+                    "streamer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cameras.streamer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['camera', 'started_at'],
+                "ordering": ["camera", "started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Detection',
+            name="Detection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=64)),
-                ('confidence', models.FloatField(default=1.0)),
-                ('x', models.FloatField(default=0)),
-                ('y', models.FloatField(default=0)),
-                ('width', models.FloatField(default=0)),
-                ('height', models.FloatField(default=0)),
-                ('zone_id', models.CharField(blank=True, max_length=63)),
-                ('detected_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('camera', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='detections', to='cameras.camera')),
-                ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='detections', to='recordings.episode')),
-                ('segment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='detections', to='recordings.segment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=64)),
+                ("confidence", models.FloatField(default=1.0)),
+                ("x", models.FloatField(default=0)),
+                ("y", models.FloatField(default=0)),
+                ("width", models.FloatField(default=0)),
+                ("height", models.FloatField(default=0)),
+                ("zone_id", models.CharField(blank=True, max_length=63)),
+                ("detected_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "camera",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="detections",
+                        to="cameras.camera",
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="detections",
+                        to="recordings.episode",
+                    ),
+                ),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="detections",
+                        to="recordings.segment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['camera', 'detected_at'],
+                "ordering": ["camera", "detected_at"],
             },
         ),
         migrations.CreateModel(
-            name='SegmentTag',
+            name="SegmentTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tag', models.CharField(max_length=127)),
-                ('segment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='recordings.segment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("tag", models.CharField(max_length=127)),
+                (
+                    "segment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tags",
+                        to="recordings.segment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['segment', 'tag'],
+                "ordering": ["segment", "tag"],
             },
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['camera', 'opened_at'], name='recordings_episode_camera_idx'),
+            model_name="episode",
+            index=models.Index(fields=["camera", "opened_at"], name="recordings_episode_camera_idx"),
         ),
         migrations.AddConstraint(
-            model_name='episode',
-            constraint=models.CheckConstraint(condition=models.Q(('closed_at__isnull', True), ('closed_at__gte', models.F('opened_at')), _connector='OR'), name='recordings_episode_closes_after_open'),
+            model_name="episode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("closed_at__isnull", True), ("closed_at__gte", models.F("opened_at")), _connector="OR"
+                ),
+                name="recordings_episode_closes_after_open",
+            ),
         ),
         migrations.AddIndex(
-            model_name='gap',
-            index=models.Index(fields=['camera', 'started_at'], name='recordings_gap_start_idx'),
+            model_name="gap",
+            index=models.Index(fields=["camera", "started_at"], name="recordings_gap_start_idx"),
         ),
         migrations.AddConstraint(
-            model_name='gap',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='recordings_gap_ends_after_start'),
+            model_name="gap",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True), ("ended_at__gte", models.F("started_at")), _connector="OR"
+                ),
+                name="recordings_gap_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['organization', 'kind', 'created_at'], name='recordings_job_org_idx'),
+            model_name="job",
+            index=models.Index(fields=["organization", "kind", "created_at"], name="recordings_job_org_idx"),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['status', 'expires_at'], name='recordings_job_expiry_idx'),
+            model_name="job",
+            index=models.Index(fields=["status", "expires_at"], name="recordings_job_expiry_idx"),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__gte', 0), ('progress__lte', 100)), name='recordings_job_progress_range'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__gte", 0), ("progress__lte", 100)),
+                name="recordings_job_progress_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retentionpolicy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('organization__isnull', True), ('scope', 'default'), ('streamer__isnull', True)), models.Q(('organization__isnull', False), ('scope', 'organization'), ('streamer__isnull', True)), models.Q(('organization__isnull', True), ('scope', 'node'), ('streamer__isnull', False)), _connector='OR'), name='recordings_retentionpolicy_scope_matches_target'),
+            model_name="retentionpolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("organization__isnull", True), ("scope", "default"), ("streamer__isnull", True)
+                    ),
+                    models.Q(
+                        ("organization__isnull", False), ("scope", "organization"), ("streamer__isnull", True)
+                    ),
+                    models.Q(("organization__isnull", True), ("scope", "node"), ("streamer__isnull", False)),
+                    _connector="OR",
+                ),
+                name="recordings_retentionpolicy_scope_matches_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retentionpolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('scope', 'default')), fields=('scope',), name='recordings_retentionpolicy_one_default'),
+            model_name="retentionpolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("scope", "default")),
+                fields=("scope",),
+                name="recordings_retentionpolicy_one_default",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retentionpolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('organization__isnull', False)), fields=('organization',), name='recordings_retentionpolicy_one_per_org'),
+            model_name="retentionpolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("organization__isnull", False)),
+                fields=("organization",),
+                name="recordings_retentionpolicy_one_per_org",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='retentionpolicy',
-            constraint=models.UniqueConstraint(condition=models.Q(('streamer__isnull', False)), fields=('streamer',), name='recordings_retentionpolicy_one_per_node'),
+            model_name="retentionpolicy",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("streamer__isnull", False)),
+                fields=("streamer",),
+                name="recordings_retentionpolicy_one_per_node",
+            ),
         ),
         migrations.AddIndex(
-            model_name='segment',
-            index=models.Index(fields=['camera', 'started_at'], name='recordings_segment_start_idx'),
+            model_name="segment",
+            index=models.Index(fields=["camera", "started_at"], name="recordings_segment_start_idx"),
         ),
         migrations.AddIndex(
-            model_name='segment',
-            index=models.Index(fields=['camera', 'ended_at'], name='recordings_segment_end_idx'),
+            model_name="segment",
+            index=models.Index(fields=["camera", "ended_at"], name="recordings_segment_end_idx"),
         ),
         migrations.AddIndex(
-            model_name='segment',
-            index=models.Index(fields=['started_at'], name='recordings_segment_age_idx'),
+            model_name="segment",
+            index=models.Index(fields=["started_at"], name="recordings_segment_age_idx"),
         ),
         migrations.AddIndex(
-            model_name='segment',
-            index=models.Index(condition=models.Q(('protected', True)), fields=['camera'], name='recordings_segment_prot_idx'),
+            model_name="segment",
+            index=models.Index(
+                condition=models.Q(("protected", True)), fields=["camera"], name="recordings_segment_prot_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='segment',
-            constraint=models.UniqueConstraint(fields=('camera', 'started_at'), name='recordings_segment_camera_start_unique'),
+            model_name="segment",
+            constraint=models.UniqueConstraint(
+                fields=("camera", "started_at"), name="recordings_segment_camera_start_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='segment',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__gte', models.F('started_at'))), name='recordings_segment_ends_after_start'),
+            model_name="segment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ended_at__gte", models.F("started_at"))),
+                name="recordings_segment_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='detection',
-            index=models.Index(fields=['camera', 'detected_at'], name='recordings_detection_time_idx'),
+            model_name="detection",
+            index=models.Index(fields=["camera", "detected_at"], name="recordings_detection_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='detection',
-            index=models.Index(fields=['label'], name='recordings_detection_label_idx'),
+            model_name="detection",
+            index=models.Index(fields=["label"], name="recordings_detection_label_idx"),
         ),
         migrations.AddConstraint(
-            model_name='detection',
-            constraint=models.CheckConstraint(condition=models.Q(('confidence__gte', 0), ('confidence__lte', 1)), name='recordings_detection_confidence_range'),
+            model_name="detection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("confidence__gte", 0), ("confidence__lte", 1)),
+                name="recordings_detection_confidence_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='segmenttag',
-            index=models.Index(fields=['tag'], name='recordings_segmenttag_tag_idx'),
+            model_name="segmenttag",
+            index=models.Index(fields=["tag"], name="recordings_segmenttag_tag_idx"),
         ),
         migrations.AddConstraint(
-            model_name='segmenttag',
-            constraint=models.UniqueConstraint(fields=('segment', 'tag'), name='recordings_segmenttag_unique'),
+            model_name="segmenttag",
+            constraint=models.UniqueConstraint(
+                fields=("segment", "tag"), name="recordings_segmenttag_unique"
+            ),
         ),
     ]

@@ -52,8 +52,12 @@ class Detection(models.Model):
     """One object found in a frame (LightNVR detections): label, confidence and a 0..1 box."""
 
     camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="detections")
-    episode = models.ForeignKey(Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="detections")
-    segment = models.ForeignKey(Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="detections")
+    episode = models.ForeignKey(
+        Episode, null=True, blank=True, on_delete=models.SET_NULL, related_name="detections"
+    )
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="detections"
+    )
     label = models.CharField(max_length=64)
     confidence = models.FloatField(default=1.0)
     x = models.FloatField(default=0)
@@ -72,7 +76,8 @@ class Detection(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(confidence__gte=0, confidence__lte=1), name="recordings_detection_confidence_range"
+                condition=Q(confidence__gte=0, confidence__lte=1),
+                name="recordings_detection_confidence_range",
             ),
         ]
 
@@ -98,10 +103,14 @@ class Person(models.Model):
     """A person known to face identification; empty until analytics exist. Deleting is soft."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="persons")
-    person_list = models.ForeignKey(PersonList, null=True, blank=True, on_delete=models.SET_NULL, related_name="persons")
+    person_list = models.ForeignKey(
+        PersonList, null=True, blank=True, on_delete=models.SET_NULL, related_name="persons"
+    )
     name = models.CharField(max_length=200, blank=True)
     external_id = models.CharField(max_length=200, null=True, blank=True)
-    originator = models.CharField(max_length=24, choices=PersonOriginator.choices, default=PersonOriginator.API)
+    originator = models.CharField(
+        max_length=24, choices=PersonOriginator.choices, default=PersonOriginator.API
+    )
     photos = models.JSONField(default=list, blank=True, help_text="[{data (base64), sha256, mime_type}]")
     first_seen_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)

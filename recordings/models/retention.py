@@ -27,7 +27,9 @@ class RetentionPolicy(models.Model):
     streamer = models.ForeignKey(
         Streamer, null=True, blank=True, on_delete=models.CASCADE, related_name="retention_policies"
     )
-    max_age = models.PositiveIntegerField(null=True, blank=True, validators=[MinValueValidator(1)], help_text="Seconds")
+    max_age = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Seconds"
+    )
     max_bytes = models.PositiveBigIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
     episodes_max_age = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
     detection_max_age = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds")
@@ -52,13 +54,19 @@ class RetentionPolicy(models.Model):
                 name="recordings_retentionpolicy_scope_matches_target",
             ),
             models.UniqueConstraint(
-                fields=["scope"], condition=Q(scope=RetentionScope.DEFAULT), name="recordings_retentionpolicy_one_default"
+                fields=["scope"],
+                condition=Q(scope=RetentionScope.DEFAULT),
+                name="recordings_retentionpolicy_one_default",
             ),
             models.UniqueConstraint(
-                fields=["organization"], condition=Q(organization__isnull=False), name="recordings_retentionpolicy_one_per_org"
+                fields=["organization"],
+                condition=Q(organization__isnull=False),
+                name="recordings_retentionpolicy_one_per_org",
             ),
             models.UniqueConstraint(
-                fields=["streamer"], condition=Q(streamer__isnull=False), name="recordings_retentionpolicy_one_per_node"
+                fields=["streamer"],
+                condition=Q(streamer__isnull=False),
+                name="recordings_retentionpolicy_one_per_node",
             ),
         ]
 

@@ -40,7 +40,9 @@ class Segment(models.Model):
     protected = models.BooleanField(default=False)
     retention_until = models.DateTimeField(null=True, blank=True, help_text="Keep at least until (override)")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.CONTINUOUS)
-    retention_tier = models.PositiveSmallIntegerField(choices=RetentionTier.choices, default=RetentionTier.STANDARD)
+    retention_tier = models.PositiveSmallIntegerField(
+        choices=RetentionTier.choices, default=RetentionTier.STANDARD
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,8 +55,12 @@ class Segment(models.Model):
             models.Index(fields=["camera"], condition=Q(protected=True), name="recordings_segment_prot_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["camera", "started_at"], name="recordings_segment_camera_start_unique"),
-            models.CheckConstraint(condition=Q(ended_at__gte=F("started_at")), name="recordings_segment_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["camera", "started_at"], name="recordings_segment_camera_start_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=F("started_at")), name="recordings_segment_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -76,7 +82,9 @@ class SegmentTag(models.Model):
 
     class Meta:
         ordering = ["segment", "tag"]
-        constraints = [models.UniqueConstraint(fields=["segment", "tag"], name="recordings_segmenttag_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "tag"], name="recordings_segmenttag_unique")
+        ]
         indexes = [models.Index(fields=["tag"], name="recordings_segmenttag_tag_idx")]
 
     def __str__(self) -> str:

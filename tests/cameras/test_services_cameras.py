@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -30,8 +30,12 @@ def actor():
 
 
 def test_credentials_in_a_url_are_moved_out_of_it(org, actor):
-    camera = camera_create(organization=org, actor=actor, name="gate",
-                           input_urls=["rtsp://admin:s%40cret@10.0.0.5:554/Streaming/101"])
+    camera = camera_create(
+        organization=org,
+        actor=actor,
+        name="gate",
+        input_urls=["rtsp://admin:s%40cret@10.0.0.5:554/Streaming/101"],
+    )
     camera_input = camera.inputs.get()
     assert camera_input.url == "rtsp://10.0.0.5:554/Streaming/101"
     assert (camera_input.username, camera_input.password) == ("admin", "s@cret")
@@ -45,9 +49,16 @@ def test_the_database_refuses_a_url_with_credentials(org):
 
 
 def test_inputs_keep_their_order(org, actor):
-    camera = camera_create(organization=org, actor=actor, name="multi",
-                           input_urls=["rtsp://10.0.0.1/main", "rtsp://10.0.0.2/backup"])
-    assert [i.url for i in camera.inputs.order_by("position")] == ["rtsp://10.0.0.1/main", "rtsp://10.0.0.2/backup"]
+    camera = camera_create(
+        organization=org,
+        actor=actor,
+        name="multi",
+        input_urls=["rtsp://10.0.0.1/main", "rtsp://10.0.0.2/backup"],
+    )
+    assert [i.url for i in camera.inputs.order_by("position")] == [
+        "rtsp://10.0.0.1/main",
+        "rtsp://10.0.0.2/backup",
+    ]
 
 
 def test_the_camera_limit_of_an_organization_is_enforced(org, actor):
@@ -98,20 +109,28 @@ def test_changes_are_audited_with_the_actor(org, actor):
     assert (camera.enabled, camera.status) == (False, "disabled")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_change_event_reaches_the_organization_group_only_after_commit(org, actor):
+def test_the_change_event_reaches_the_organization_group_only_after_commit(
+    org, actor, django_capture_on_commit_callbacks
+):
     layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(organization_group(org.id), channel)
 
-    async def receive_within(seconds):
-        return await asyncio.wait_for(layer.receive(channel), seconds)
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add(organization_group(org.id), channel)
 
-    with transaction.atomic():
-        camera_create(organization=org, actor=actor, name="evented")
-        with pytest.raises(asyncio.TimeoutError):
-            async_to_sync(receive_within)(0.1)
-    message = async_to_sync(receive_within)(2)
+        def create():
+            with django_capture_on_commit_callbacks() as callbacks:
+                camera_create(organization=org, actor=actor, name="evented")
+            return callbacks
+
+        callbacks = await sync_to_async(create)()
+        with pytest.raises(asyncio.TimeoutError):  # nothing is sent while the transaction is open
+            await asyncio.wait_for(layer.receive(channel), 0.2)
+        for callback in callbacks:  # the commit
+            await sync_to_async(callback)()
+        return await asyncio.wait_for(layer.receive(channel), 2)
+
+    message = async_to_sync(scenario)()
     assert message["type"] == "camera.changed"
     assert message["payload"]["camera"] == "evented"
 

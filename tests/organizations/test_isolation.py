@@ -89,7 +89,10 @@ def test_bob_is_a_member_but_not_an_admin_of_org_a(world):
 
 
 def test_bob_sees_only_granted_folders_and_their_subfolders(world):
-    assert set(folder_list(user=world.bob, organization=world.org_a)) == {world.folders.lobby, world.folders.desk}
+    assert set(folder_list(user=world.bob, organization=world.org_a)) == {
+        world.folders.lobby,
+        world.folders.desk,
+    }
     with pytest.raises(ObjectNotFound):
         access_folder(world.bob, world.org_a, world.folders.vault.id)
 

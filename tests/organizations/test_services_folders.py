@@ -11,8 +11,11 @@ pytestmark = pytest.mark.django_db
 
 
 def titles(organization, parent):
-    return list(Folder.objects.filter(organization=organization, parent=parent).order_by("position")
-                .values_list("title", flat=True))
+    return list(
+        Folder.objects.filter(organization=organization, parent=parent)
+        .order_by("position")
+        .values_list("title", flat=True)
+    )
 
 
 @pytest.fixture
@@ -32,8 +35,11 @@ def test_moving_a_folder_between_siblings_renumbers_them(tree):
     org, a, b, c, a1 = tree
     folder_move(folder=c, parent=None, position=0)
     assert titles(org, None) == ["C", "A", "B"]
-    assert list(Folder.objects.filter(organization=org, parent=None).order_by("position")
-                .values_list("position", flat=True)) == [0, 1, 2]
+    assert list(
+        Folder.objects.filter(organization=org, parent=None)
+        .order_by("position")
+        .values_list("position", flat=True)
+    ) == [0, 1, 2]
 
 
 def test_moving_into_another_parent_closes_the_hole_it_leaves(tree):

@@ -9,7 +9,9 @@ from tests.factories import SegmentFactory
 def sample() -> list[FragmentRecord]:
     return [
         FragmentRecord(start_us=0, duration_us=1_000_000, byte_offset=812, size=140_211, is_key=True),
-        FragmentRecord(start_us=1_000_000, duration_us=960_000, byte_offset=141_023, size=98_004, is_key=False),
+        FragmentRecord(
+            start_us=1_000_000, duration_us=960_000, byte_offset=141_023, size=98_004, is_key=False
+        ),
         FragmentRecord(start_us=1_960_000, duration_us=40_000, byte_offset=5 * 2**32, size=1, is_key=True),
     ]
 

@@ -31,14 +31,23 @@ class Command(BaseCommand):
         login = settings.NVR_ADMIN_LOGIN
         password = settings.NVR_ADMIN_PASSWORD or secrets.token_urlsafe(12)
         admin = user_create(login=login, password=password, role=Role.ADMIN, email=settings.NVR_ADMIN_EMAIL)
-        membership_set(organization=organization, user=admin, is_admin=True, can_view_stats=True,
-                       can_edit_cameras=True, can_edit_users=True)
+        membership_set(
+            organization=organization,
+            user=admin,
+            is_admin=True,
+            can_view_stats=True,
+            can_edit_cameras=True,
+            can_edit_users=True,
+        )
         if organization.owner is None:
             organization.owner = admin
             organization.save(update_fields=["owner"])
         shown = "(from NVR_ADMIN_PASSWORD)" if settings.NVR_ADMIN_PASSWORD else password
-        self.stdout.write(self.style.SUCCESS(
-            f"Created the administrator. Log in at {url} (admin console: {url}admin/)\n"
-            f"    login:    {login}\n    password: {shown}\n"
-            "This password is shown once; change it with: .venv/bin/python manage.py changepassword " + login
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Created the administrator. Log in at {url} (admin console: {url}admin/)\n"
+                f"    login:    {login}\n    password: {shown}\n"
+                "This password is shown once; change it with: .venv/bin/python manage.py changepassword "
+                + login
+            )
+        )
