@@ -8,7 +8,7 @@ import pyotp
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import ApiKey, TotpDevice, TrustedDevice, User
+from accounts.models import ApiKey, AuthSession, LoginFailure, TotpDevice, TrustedDevice, User
 
 API_KEY_PREFIX_LENGTH = 8
 TOTP_STEP = 30
@@ -130,3 +130,18 @@ def trusted_device_check(*, user: User, raw: str | None) -> bool:
         last_used_at=now
     )
     return updated == 1
+
+
+def credentials_purge(*, now=None) -> dict[str, int]:
+    """Delete API sessions, trusted devices and login failures that can no longer matter.
+
+    Expired rows are kept for a day so a user can still see why a session ended. Returns the
+    number of rows deleted per kind.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=1)
+    return {
+        "sessions": AuthSession.objects.filter(expires_at__lt=cutoff).delete()[0],
+        "trusted_devices": TrustedDevice.objects.filter(expires_at__lt=cutoff).delete()[0],
+        "login_failures": LoginFailure.objects.filter(created_at__lt=cutoff).delete()[0],
+    }

@@ -18,8 +18,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("ingest"))
 app.autodiscover_tasks()
 
-# Periodic work, all in one place. Empty until the recorder and retention land (issues 4 and 5).
-app.conf.beat_schedule = {}
+# Periodic work, all in one place (the recorder and retention join in issues 4 and 5).
+app.conf.beat_schedule = {
+    "credentials-purge": {"task": "accounts.tasks.credentials_purge", "schedule": 3600.0},
+}
 
 HEARTBEAT_SECONDS = 10.0
 _stop_heartbeat = threading.Event()

@@ -81,3 +81,19 @@ def test_a_trusted_device_token_works_for_its_user_until_it_expires():
     assert not trusted_device_check(user=other, raw=raw)
     TrustedDevice.objects.filter(pk=device.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert not trusted_device_check(user=user, raw=raw)
+
+
+def test_the_purge_drops_only_credentials_expired_over_a_day_ago():
+    from accounts.models import AuthSession, LoginFailure
+    from accounts.services import credentials_purge
+
+    user = UserFactory()
+    now = timezone.now()
+    old, fresh = (now - timedelta(days=2)), (now - timedelta(hours=2))
+    for expires, key in ((old, "old"), (fresh, "fresh")):
+        AuthSession.objects.create(key=key, user=user, dialect="watcher", expires_at=expires)
+    LoginFailure.objects.create(login="x", created_at=old)
+    LoginFailure.objects.create(login="y", created_at=fresh)
+    assert credentials_purge(now=now) == {"sessions": 1, "trusted_devices": 0, "login_failures": 1}
+    assert list(AuthSession.objects.values_list("key", flat=True)) == ["fresh"]
+    assert list(LoginFailure.objects.values_list("login", flat=True)) == ["y"]
