@@ -132,6 +132,17 @@ def trusted_device_check(*, user: User, raw: str | None) -> bool:
     return updated == 1
 
 
+def login_failure_record(*, login: str, ip_address: str | None) -> LoginFailure:
+    """Remember a failed login; throttling counts these per login and per address."""
+    return LoginFailure.objects.create(login=login[:150], ip_address=ip_address)
+
+
+def trusted_device_revoke(*, user: User, device_id) -> bool:
+    """Forget one of `user`'s trusted devices; False when it is not theirs (or does not exist)."""
+    deleted, _ = TrustedDevice.objects.filter(user=user, pk=device_id).delete()
+    return deleted > 0
+
+
 def credentials_purge(*, now=None) -> dict[str, int]:
     """Delete API sessions, trusted devices and login failures that can no longer matter.
 

@@ -3,6 +3,7 @@
 from cameras.models import Camera
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
+from organizations.selectors import membership_get
 
 
 def access_camera(user, camera_name: str, *, action: str = Action.VIEW, organization=None) -> Camera:
@@ -22,3 +23,13 @@ def access_camera_by_id(user, camera_id, *, action: str = Action.VIEW, organizat
     if camera is None:
         raise ObjectNotFound("camera not found")
     return camera
+
+
+def can_add_cameras(user, organization) -> bool:
+    """Domain admins, organization admins and members allowed to edit cameras may add them."""
+    if organization is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_domain_admin:
+        return True
+    membership = membership_get(user=user, organization=organization)
+    return membership is not None and (membership.is_admin or membership.can_edit_cameras)

@@ -54,12 +54,16 @@ def _check_folder(organization: Organization, folder: Folder | None) -> None:
 
 
 def _replace_inputs(camera: Camera, urls: list[str]) -> None:
-    camera.inputs.all().delete()
-    for position, url in enumerate(u for u in urls if u and u.strip()):
-        camera_input = CameraInput(camera=camera, position=position)
+    """Make the camera's inputs these URLs, in order, keeping each position's other settings."""
+    urls = [u for u in urls if u and u.strip()]
+    existing = {i.position: i for i in camera.inputs.all()}
+    for position, url in enumerate(urls):
+        camera_input = existing.pop(position, None) or CameraInput(camera=camera, position=position)
+        camera_input.username = camera_input.password = ""
         camera_input.set_url(url)
         camera_input.full_clean(exclude=["camera"])
         camera_input.save()
+    CameraInput.objects.filter(pk__in=[i.pk for i in existing.values()]).delete()
 
 
 def _announce(camera: Camera, actor, message: str) -> None:

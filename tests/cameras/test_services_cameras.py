@@ -143,3 +143,15 @@ def test_the_heartbeat_registers_this_host_as_a_recording_node(settings, monkeyp
     assert node.last_heartbeat_at is not None
     again = streamer_heartbeat()
     assert again.pk == node.pk and again.last_heartbeat_at >= node.last_heartbeat_at
+
+
+def test_changing_an_input_url_keeps_its_other_settings(org, actor):
+    camera = camera_create(organization=org, actor=actor, name="tuned", input_urls=["rtsp://u:p@10.0.0.1/a"])
+    CameraInput.objects.filter(camera=camera).update(source_timeout=7.5, purpose="main", headers={"X-A": "1"})
+    camera_update(camera=camera, actor=actor, input_urls=["rtsp://10.0.0.9/b", "rtsp://10.0.0.10/c"])
+    first, second = camera.inputs.order_by("position")
+    assert (first.url, first.source_timeout, first.headers) == ("rtsp://10.0.0.9/b", 7.5, {"X-A": "1"})
+    assert (first.username, first.password) == ("", "")  # the new URL carries no credentials
+    assert second.url == "rtsp://10.0.0.10/c"
+    camera_update(camera=camera, actor=actor, input_urls=["rtsp://10.0.0.9/b"])
+    assert camera.inputs.count() == 1

@@ -1,0 +1,62 @@
+"""Forms of the login, two-factor and security pages: they check shape, the services decide."""
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+
+class LoginForm(AuthenticationForm):
+    """Django's password form, labelled with our word for the user name."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "Login"
+        self.fields["username"].widget.attrs.update({"autocomplete": "username", "placeholder": "Login"})
+        self.fields["password"].widget.attrs.update({"placeholder": "Password"})
+
+
+class _CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=7,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "placeholder": "123456",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        # Some apps show "123 456"; the space is not part of the code.
+        code = self.cleaned_data["code"].replace(" ", "")
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows.")
+        return code
+
+
+class LoginTotpForm(_CodeForm):
+    remember = forms.BooleanField(required=False, label="Remember this device for 30 days")
+
+
+class TotpConfirmForm(_CodeForm):
+    pass
+
+
+class TotpDisableForm(forms.Form):
+    password = forms.CharField(
+        label="Current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct.")
+        return password
