@@ -156,3 +156,25 @@ def credentials_purge(*, now=None) -> dict[str, int]:
         "trusted_devices": TrustedDevice.objects.filter(expires_at__lt=cutoff).delete()[0],
         "login_failures": LoginFailure.objects.filter(created_at__lt=cutoff).delete()[0],
     }
+
+
+@transaction.atomic
+def user_set_active(*, users, active: bool, actor=None) -> int:
+    """Enable or disable accounts; disabling also ends their API sessions. Never disables `actor`."""
+    users = User.objects.filter(pk__in=[u.pk for u in users]).exclude(is_active=active)
+    if not active and actor is not None:
+        users = users.exclude(pk=actor.pk)
+    ids = list(users.values_list("pk", flat=True))
+    count = User.objects.filter(pk__in=ids).update(is_active=active)
+    if not active:
+        auth_sessions_revoke(sessions=AuthSession.objects.filter(user_id__in=ids))
+    return count
+
+
+def auth_sessions_revoke(*, sessions) -> int:
+    """End API sessions now: their access and refresh tokens stop working at once."""
+    return sessions.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def api_keys_revoke(*, keys) -> int:
+    return keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())

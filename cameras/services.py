@@ -23,6 +23,7 @@ EDITABLE_FIELDS = frozenset(
     for f in Camera._meta.get_fields()
     if getattr(f, "concrete", False)
     and not f.auto_created
+    and not f.many_to_many
     and f.name
     not in {
         "organization",
@@ -205,3 +206,20 @@ def streamer_heartbeat() -> Streamer:
     streamer.last_heartbeat_at = now
     streamer.save(update_fields=["stats", "last_heartbeat_at", "updated_at"])
     return streamer
+
+
+@transaction.atomic
+def streamer_set_enabled(*, streamers, enabled: bool, actor) -> int:
+    """Enable or disable recording nodes; the recorder stops placing cameras on a disabled node."""
+    changed = Streamer.objects.filter(pk__in=[s.pk for s in streamers]).exclude(enabled=enabled)
+    names = list(changed.values_list("hostname", flat=True))
+    count = Streamer.objects.filter(hostname__in=names).update(enabled=enabled)
+    for hostname in names:
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=actor,
+            object_type="streamer",
+            object_id=hostname,
+            message=f"{'enabled' if enabled else 'disabled'} node {hostname}",
+        )
+    return count

@@ -4,7 +4,8 @@ from django.db import transaction
 
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
-from recordings.models import Segment
+from recordings.choices import JobStatus
+from recordings.models import Job, Segment
 
 
 @transaction.atomic
@@ -22,3 +23,13 @@ def segment_set_protected(*, segments, protected: bool, actor) -> int:
             message=f"{'protected' if protected else 'unprotected'} {count} segments",
         )
     return count
+
+
+def job_request_cancel(*, jobs) -> int:
+    """Ask running or pending jobs to stop; the task checks the flag between steps."""
+    finished = [JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED]
+    return (
+        Job.objects.filter(pk__in=[j.pk for j in jobs])
+        .exclude(status__in=finished)
+        .update(cancel_requested=True)
+    )

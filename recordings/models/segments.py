@@ -35,7 +35,7 @@ class Segment(models.Model):
     height = models.PositiveIntegerField(default=0)
     fps = models.FloatField(default=0)
     fragment_count = models.PositiveIntegerField(default=0)
-    fragment_index = models.BinaryField(default=bytes, editable=False)
+    fragment_index = models.BinaryField(default=b"", editable=False)
     complete = models.BooleanField(default=False)
     protected = models.BooleanField(default=False)
     retention_until = models.DateTimeField(null=True, blank=True, help_text="Keep at least until (override)")
