@@ -97,3 +97,20 @@ def test_the_purge_drops_only_credentials_expired_over_a_day_ago():
     assert credentials_purge(now=now) == {"sessions": 1, "trusted_devices": 0, "login_failures": 1}
     assert list(AuthSession.objects.values_list("key", flat=True)) == ["fresh"]
     assert list(LoginFailure.objects.values_list("login", flat=True)) == ["y"]
+
+
+def test_disabling_a_user_ends_their_api_sessions_but_never_disables_the_actor():
+    from accounts.models import AuthSession
+    from accounts.services import user_set_active
+
+    admin, target = UserFactory(role="admin"), UserFactory()
+    live = AuthSession.objects.create(
+        key="live", user=target, dialect="watcher", expires_at=timezone.now() + timedelta(hours=1)
+    )
+    assert user_set_active(users=[admin, target], active=False, actor=admin) == 1
+    target.refresh_from_db()
+    admin.refresh_from_db()
+    assert (target.is_active, admin.is_active) == (False, True)
+    live.refresh_from_db()
+    assert live.revoked_at is not None and not live.is_live
+    assert user_set_active(users=[target], active=True, actor=admin) == 1

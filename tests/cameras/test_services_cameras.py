@@ -155,3 +155,16 @@ def test_changing_an_input_url_keeps_its_other_settings(org, actor):
     assert second.url == "rtsp://10.0.0.10/c"
     camera_update(camera=camera, actor=actor, input_urls=["rtsp://10.0.0.9/b"])
     assert camera.inputs.count() == 1
+
+
+def test_disabling_a_node_is_audited_once_per_node_that_changed(actor):
+    from cameras.services import streamer_set_enabled
+    from tests.factories import StreamerFactory
+
+    on, off = StreamerFactory(), StreamerFactory(enabled=False)
+    assert streamer_set_enabled(streamers=[on, off], enabled=False, actor=actor) == 1
+    on.refresh_from_db()
+    assert not on.enabled
+    assert list(AuditEvent.objects.filter(object_type="streamer").values_list("object_id", flat=True)) == [
+        on.hostname
+    ]
