@@ -50,3 +50,17 @@ def test_the_defaults_need_no_server(tmp_path):
         "filesystem://",
         "channels.layers.InMemoryChannelLayer",
     ]
+
+
+@pytest.mark.django_db
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_so_web_and_workers_share_it():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("only the embedded SQLite database needs WAL")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        assert cursor.fetchone()[0] >= 5000
+        cursor.execute("PRAGMA journal_mode")
+        # The test database lives in memory, where SQLite reports "memory"; a file reports "wal".
+        assert cursor.fetchone()[0] in {"wal", "memory"}
