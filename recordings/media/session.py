@@ -1,0 +1,202 @@
+"""Record one camera: connect, remux into segments, and on any failure record a gap and retry.
+
+`RecordingLoop.run()` is the retry loop and `run_once()` one connection (Moonfire's Streamer).
+It takes plain values and emits plain records (index.py) through `emit`, so it runs the same in
+a Celery worker, a management command or a benchmark, and never touches a database.
+"""
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass
+
+import av
+
+from .audio import REMUXED, TRANSCODED, AacTranscoder
+from .clock import Clock, SystemClock
+from .index import GapRecord, SegmentClosed, SegmentOpened, StatusRecord, StreamInfo
+from .segmenter import Emit, Segmenter, to_us
+from .source import SourceConfig, SourceError, open_source
+from .timestamps import TimestampRepair
+
+logger = logging.getLogger(__name__)
+
+BACKOFF_CAP_S = 5.0
+STATUS_EVERY_S = 5.0
+
+
+def backoff_delay(attempt: int) -> float:
+    """0 for the first retry, then 0.5, 1, 2, 4 and 5 s at most (#4: no long cooldowns)."""
+    return 0.0 if attempt == 0 else min(BACKOFF_CAP_S, 0.25 * 2**attempt)
+
+
+@dataclass
+class _Outcome:
+    recorded: bool
+    reason: str
+    detail: str
+    ended_us: int | None  # wall time the footage stopped, if any was recorded
+
+
+class RecordingLoop:
+    def __init__(
+        self,
+        *,
+        camera_dir: str,
+        source: SourceConfig,
+        root: str,
+        segment_seconds: float,
+        record_audio: bool,
+        emit: Emit,
+        stop: threading.Event,
+        clock: Clock | None = None,
+    ):
+        self.camera_dir = camera_dir
+        self.source = source
+        self.root = root
+        self.target_us = int(segment_seconds * 1_000_000)
+        self.record_audio = record_audio
+        self.emit = emit
+        self.stop = stop
+        self.clock = clock or SystemClock()
+        self._gap: GapRecord | None = None
+        self._last_end_us: int | None = None
+
+    def run(self, *, open_gap: GapRecord | None = None) -> None:
+        """Record until `stop` is set. `open_gap` is an outage that began before this loop."""
+        self._gap = open_gap
+        attempt = 0
+        while not self.stop.is_set():
+            outcome = self.run_once()
+            if self.stop.is_set():
+                break
+            attempt = 0 if outcome.recorded else attempt + 1
+            self._open_gap(outcome)
+            self.emit(StatusRecord("waiting", outcome.detail, at_us=self.clock.wall_us()))
+            self.stop.wait(backoff_delay(attempt if not outcome.recorded else 0))
+
+    def run_once(self) -> _Outcome:
+        """One connection: record until the source fails, ends or `stop` is set."""
+        try:
+            container = open_source(self.source)
+        except SourceError as exc:
+            return _Outcome(False, exc.reason, exc.detail, None)
+        try:
+            return self._record(container)
+        finally:
+            container.close()
+
+    # --- one connection ------------------------------------------------------------------------
+    def _record(self, container) -> _Outcome:
+        video = next((s for s in container.streams if s.type == "video"), None)
+        if video is None:
+            return _Outcome(False, "connect_failed", f"{self.source.safe_url}: no video track", None)
+        audio, transcoder = self._audio_track(container)
+        info = StreamInfo(
+            video_codec=video.codec_context.name,
+            width=video.codec_context.width,
+            height=video.codec_context.height,
+            fps=float(video.average_rate or video.guessed_rate or 0),
+            audio_codec="aac" if transcoder else (audio.codec_context.name if audio else ""),
+            source_audio_codec=audio.codec_context.name if audio else "",
+        )
+        templates = {video.index: video}
+        if audio is not None:
+            templates[audio.index] = transcoder.add_output_stream if transcoder else audio
+        run_id = uuid.uuid4().hex
+        repair = TimestampRepair(video_index=video.index)
+        segmenter: Segmenter | None = None
+        frame_us = int(1_000_000 / info.fps) if info.fps else 40_000
+        recorded, reason, detail = False, "source_ended", "the camera closed the stream"
+        bytes_in, status_at = 0, self.clock.monotonic()
+        self.emit(StatusRecord("running", "", info, at_us=self.clock.wall_us()))
+        try:
+            for packet in container.demux(*[s for s in (video, audio) if s is not None]):
+                if self.stop.is_set():
+                    reason, detail = "worker_stopped", "the recorder stopped"
+                    break
+                if packet.size == 0:
+                    continue
+                bytes_in += packet.size
+                now_us = self.clock.wall_us()
+                for ready in repair.feed(packet, now_us):
+                    if segmenter is None:
+                        segmenter = Segmenter(
+                            root=self.root,
+                            camera_dir=self.camera_dir,
+                            run_id=run_id,
+                            templates=templates,
+                            video_index=video.index,
+                            stream_info=info,
+                            target_us=self.target_us,
+                            anchor_wall_us=now_us - to_us(ready.dts, ready.time_base),
+                            emit=self._emit,
+                        )
+                    self._write(segmenter, ready, video.index, transcoder, frame_us)
+                    recorded = recorded or segmenter.has_segment
+                if self.clock.monotonic() - status_at >= STATUS_EVERY_S:
+                    elapsed = self.clock.monotonic() - status_at
+                    self.emit(StatusRecord("running", "", info, int(bytes_in * 8 / elapsed / 1000), now_us))
+                    bytes_in, status_at = 0, self.clock.monotonic()
+        except av.error.FFmpegError as exc:
+            stalled = isinstance(exc, av.error.ExitError) or "timed out" in str(exc).lower()
+            reason = "stalled" if stalled else "source_ended"
+            detail = f"{self.source.safe_url}: {exc}"
+        except OSError as exc:  # the disk, not the camera: ENOSPC, EACCES, …
+            reason, detail = "disk_error", f"cannot write recordings: {exc}"
+            self.emit(StatusRecord("error", detail, info, at_us=self.clock.wall_us()))
+        finally:
+            if segmenter is not None:
+                for ready in repair.flush():
+                    self._write(segmenter, ready, video.index, transcoder, frame_us)
+                try:
+                    segmenter.close()
+                except OSError as exc:
+                    reason, detail = "disk_error", f"cannot write recordings: {exc}"
+        return _Outcome(recorded, reason, detail, self._last_end_us)
+
+    def _write(self, segmenter: Segmenter, packet, video_index: int, transcoder, frame_us: int) -> None:
+        index = packet.stream.index
+        if index == video_index:
+            run_us = to_us(packet.dts, packet.time_base)
+            segmenter.write(packet, index=index, run_us=run_us, is_video=True, duration_us=frame_us)
+            return
+        if transcoder is not None:
+            for encoded in transcoder.feed(packet):
+                if encoded.dts is not None and encoded.dts >= 0:  # AAC priming samples precede zero
+                    segmenter.write(
+                        encoded, index=index, run_us=to_us(encoded.dts, encoded.time_base), is_video=False
+                    )
+            return
+        segmenter.write(packet, index=index, run_us=to_us(packet.dts, packet.time_base), is_video=False)
+
+    def _audio_track(self, container):
+        if not self.record_audio:
+            return None, None
+        audio = next((s for s in container.streams if s.type == "audio"), None)
+        if audio is None:
+            return None, None
+        name = audio.codec_context.name
+        if name in REMUXED:
+            return audio, None
+        if name in TRANSCODED:
+            return audio, AacTranscoder(audio)
+        logger.info("not recording %s audio of %s: MP4 cannot carry it", name, self.source.safe_url)
+        return None, None
+
+    # --- records -------------------------------------------------------------------------------
+    def _emit(self, record) -> None:
+        if isinstance(record, SegmentOpened) and self._gap is not None:
+            self.emit(GapRecord(self._gap.started_us, record.started_us, self._gap.reason, self._gap.detail))
+            self._gap = None
+        if isinstance(record, SegmentClosed):
+            self._last_end_us = record.ended_us
+        self.emit(record)
+
+    def _open_gap(self, outcome: _Outcome) -> None:
+        if self._gap is None:
+            started = outcome.ended_us or self._last_end_us or self.clock.wall_us()
+            self._gap = GapRecord(started, None, outcome.reason, outcome.detail)
+        else:  # still out: keep the first reason, report the latest error
+            self._gap = GapRecord(self._gap.started_us, None, self._gap.reason, outcome.detail)
+        self.emit(self._gap)

@@ -1,0 +1,52 @@
+"""Open a camera's input with options that fail fast and start fast."""
+
+from dataclasses import dataclass
+
+import av
+
+# Small probe: cameras announce their codecs in SDP, so a long analysis only delays the first frame.
+PROBE_OPTIONS = {"probesize": "262144", "analyzeduration": "1000000"}
+
+
+class SourceError(Exception):
+    """The camera could not be opened or stopped answering; `reason` is a GapReason value."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True, slots=True)
+class SourceConfig:
+    url: str  # with credentials; never logged
+    transport: str = "tcp"  # "tcp" (interleaved) or "udp"
+    timeout_s: float = 5.0  # connect and read; a camera silent this long is an outage
+
+    @property
+    def safe_url(self) -> str:
+        """The URL without credentials, for logs and errors."""
+        scheme, sep, rest = self.url.partition("://")
+        host = rest.rsplit("@", 1)[-1]
+        return f"{scheme}{sep}{host}"
+
+
+def open_source(config: SourceConfig) -> av.container.InputContainer:
+    options = dict(PROBE_OPTIONS)
+    if config.url.startswith(("rtsp://", "rtsps://")):
+        options["rtsp_transport"] = config.transport
+        options["timeout"] = str(int(config.timeout_s * 1_000_000))  # socket I/O, microseconds
+        if config.transport == "udp":
+            options["buffer_size"] = str(4 * 1024 * 1024)  # a 6 Mbit/s keyframe arrives as one burst
+    try:
+        # PyAV's own timeout interrupts a blocked read too, which covers a camera that stalls.
+        return av.open(config.url, options=options, timeout=(config.timeout_s, config.timeout_s))
+    except av.error.FFmpegError as exc:
+        raise SourceError("connect_failed", f"{config.safe_url}: {_describe(exc)}") from None
+    except OSError as exc:
+        raise SourceError("connect_failed", f"{config.safe_url}: {exc}") from None
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc)
+    return text.replace("'<none>'", "").strip() or type(exc).__name__
