@@ -6,6 +6,7 @@ import socket
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from cameras.choices import CameraStatus
@@ -188,6 +189,10 @@ def streamer_heartbeat() -> Streamer:
     load1 = os.getloadavg()[0]
     now = timezone.now()
     streamer, _ = Streamer.objects.get_or_create(hostname=node_name(), defaults={"started_at": now})
+    recording = Camera.objects.filter(
+        lease_owner__startswith=f"{streamer.hostname}:", lease_expires_at__gt=now
+    )
+    totals = recording.aggregate(cameras=Count("pk"), kbit=Sum("bitrate"))
     streamer.stats = {
         "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
         "memory_usage": _memory_usage_percent(),
@@ -195,12 +200,12 @@ def streamer_heartbeat() -> Streamer:
             {
                 "path": str(root),
                 "total_mb": disk.total // 2**20,
+                "free_mb": disk.free // 2**20,
                 "usage": round(100 * disk.used / disk.total) if disk.total else 0,
             }
         ],
-        "recording": Camera.objects.filter(
-            lease_owner__startswith=f"{streamer.hostname}:", lease_expires_at__gt=now
-        ).count(),
+        "recording": totals["cameras"],
+        "input_kbit": totals["kbit"] or 0,
         "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
     }
     streamer.last_heartbeat_at = now

@@ -18,8 +18,10 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.conf.task_queues = (Queue("default"), Queue("ingest"))
 app.autodiscover_tasks()
 
-# Periodic work, all in one place (the recorder and retention join in issues 4 and 5).
+# Periodic work, all in one place.
 app.conf.beat_schedule = {
+    # Often enough that a dead worker's cameras are taken over within seconds of their lease expiring.
+    "recorder-assign": {"task": "recordings.tasks.recorder_assign", "schedule": 3.0},
     "credentials-purge": {"task": "accounts.tasks.credentials_purge", "schedule": 3600.0},
 }
 

@@ -1,0 +1,27 @@
+"""Record one camera in the foreground, for debugging: `manage.py record_camera NAME`."""
+
+import signal
+import threading
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cameras.models import Camera
+from recordings.recorder.supervisor import record_camera
+
+
+class Command(BaseCommand):
+    help = "Record a camera in this process until Ctrl-C (it takes the camera's lease like a worker)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name", help="The camera's name")
+
+    def handle(self, *args, name, **options):
+        camera = Camera.objects.filter(name=name).first()
+        if camera is None:
+            raise CommandError(f"no camera named {name!r}")
+        stop = threading.Event()
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        self.stdout.write(f"recording {camera.name}; Ctrl-C stops and closes the segment")
+        why = record_camera(camera_id=camera.pk, stop=stop)
+        self.stdout.write(f"stopped: {why}")

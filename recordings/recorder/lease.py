@@ -1,0 +1,66 @@
+"""Exactly one recorder per camera: a lease taken and renewed by conditional UPDATE (Healthchecks).
+
+A lease is a row's `lease_owner` and `lease_expires_at`. Taking it succeeds only if it is free,
+expired, or was reserved for this claimant by `recorder_assign`; a second claimant's UPDATE
+matches no row and it returns at once. A dead worker's lease simply expires.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from cameras.models import Camera
+
+LEASE_SECONDS = 8
+RENEW_EVERY_SECONDS = 2
+QUEUED_PREFIX = "queued:"
+
+
+def lease_reserve(*, camera_id: int, token: str, seconds: float = 30) -> bool:
+    """Mark a free camera as handed to the queue, so the next assign pass does not send it twice."""
+    now = timezone.now()
+    return (
+        _free(Camera.objects.filter(pk=camera_id), now).update(
+            lease_owner=f"{QUEUED_PREFIX}{token}", lease_expires_at=now + timedelta(seconds=seconds)
+        )
+        == 1
+    )
+
+
+def lease_claim(*, camera_id: int, owner: str, token: str = "") -> bool:
+    now = timezone.now()
+    cameras = Camera.objects.filter(pk=camera_id, enabled=True)
+    mine = Q(lease_owner=f"{QUEUED_PREFIX}{token}") if token else Q(pk__in=[])
+    claimed = cameras.filter(mine | Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)).update(
+        lease_owner=owner, lease_expires_at=now + timedelta(seconds=LEASE_SECONDS)
+    )
+    return claimed == 1
+
+
+def lease_renew(*, camera_id: int, owner: str) -> bool:
+    """Extend our lease; False if it was lost (expired and taken) or the camera was disabled."""
+    now = timezone.now()
+    return (
+        Camera.objects.filter(pk=camera_id, lease_owner=owner, enabled=True, record=True).update(
+            lease_expires_at=now + timedelta(seconds=LEASE_SECONDS)
+        )
+        == 1
+    )
+
+
+def lease_release(*, camera_id: int, owner: str) -> None:
+    Camera.objects.filter(pk=camera_id, lease_owner=owner).update(lease_owner="", lease_expires_at=None)
+
+
+def _free(cameras, now):
+    return cameras.filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+
+
+def cameras_without_lease(*, node: str):
+    """Enabled cameras to record that nobody holds, excluding those pinned to another node."""
+    now = timezone.now()
+    cameras = _free(Camera.objects.filter(enabled=True, record=True, inputs__isnull=False), now).distinct()
+    return cameras.filter(Q(streamer__isnull=True) | Q(streamer__hostname=node)).exclude(
+        streamer__enabled=False
+    )

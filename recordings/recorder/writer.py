@@ -1,0 +1,217 @@
+"""Turn the pipeline's records into Segment, Gap and Camera rows, in batches, off the demux thread.
+
+`emit()` only enqueues, so a slow database never stalls a camera's demux loop. A writer thread
+applies what arrived every second in one transaction; it keeps each open segment's fragment list
+in memory, so appending to the index never reads it back.
+"""
+
+import datetime as dt
+import logging
+import queue
+import threading
+import uuid
+
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from cameras.choices import CameraStatus
+from cameras.models import Camera
+from nvr_project import events
+from recordings.media.index import (
+    FragmentRecord,
+    FragmentWritten,
+    GapRecord,
+    SegmentClosed,
+    SegmentOpened,
+    StatusRecord,
+    pack_fragments,
+)
+from recordings.models import Gap, Segment
+
+logger = logging.getLogger(__name__)
+FLUSH_SECONDS = 1.0
+_STOP = object()
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def wall(us: int) -> dt.datetime:
+    return EPOCH + dt.timedelta(microseconds=us)
+
+
+def wall_us(moment: dt.datetime) -> int:
+    return (moment - EPOCH) // dt.timedelta(microseconds=1)
+
+
+class IndexWriter(threading.Thread):
+    def __init__(self, *, camera: Camera, streamer_id: int | None):
+        super().__init__(name=f"index-writer-{camera.name}", daemon=True)
+        self.camera_id = camera.pk
+        self.organization_id = camera.organization_id
+        self.camera_name = camera.name
+        self.streamer_id = streamer_id
+        self.queue: queue.Queue = queue.Queue()
+        self._segments: dict[str, int] = {}  # path -> Segment id
+        self._fragments: dict[str, list[FragmentRecord]] = {}
+        self._last_status: tuple | None = None
+        self.failed = threading.Event()
+
+    def emit(self, record) -> None:
+        self.queue.put(record)
+
+    def close(self, timeout: float = 30) -> None:
+        """Apply everything queued, then stop."""
+        self.queue.put(_STOP)
+        self.join(timeout)
+
+    def run(self) -> None:
+        try:
+            stopping = False
+            while not stopping:
+                batch, stopping = self._collect()
+                if batch:
+                    self._apply_with_retry(batch)
+        finally:
+            connection.close()
+
+    def _collect(self) -> tuple[list, bool]:
+        batch = []
+        try:
+            item = self.queue.get(timeout=FLUSH_SECONDS)
+        except queue.Empty:
+            return batch, False
+        deadline = timezone.now() + dt.timedelta(seconds=FLUSH_SECONDS)
+        while True:
+            if item is _STOP:
+                return batch, True
+            batch.append(item)
+            remaining = (deadline - timezone.now()).total_seconds()
+            try:
+                item = (
+                    self.queue.get(timeout=max(0.0, remaining)) if remaining > 0 else self.queue.get_nowait()
+                )
+            except queue.Empty:
+                return batch, False
+
+    def _apply_with_retry(self, batch: list) -> None:
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    self._apply(batch)
+                return
+            except Exception:
+                # The records stay in memory and are applied again; a database restart must not lose them.
+                logger.exception("index write for %s failed (attempt %d)", self.camera_name, attempt + 1)
+                close_old_connections()
+                threading.Event().wait(min(5, 0.5 * 2**attempt))
+        self.failed.set()
+
+    def _apply(self, batch: list) -> None:
+        touched: set[str] = set()
+        for record in batch:
+            if isinstance(record, SegmentOpened):
+                self._open(record)
+            elif isinstance(record, FragmentWritten):
+                self._fragments.setdefault(record.path, []).append(record.fragment)
+                touched.add(record.path)
+            elif isinstance(record, SegmentClosed):
+                self._close(record)
+                touched.discard(record.path)
+            elif isinstance(record, GapRecord):
+                self._gap(record)
+            elif isinstance(record, StatusRecord):
+                self._status(record)
+        for path in touched:
+            self._grow(path)
+
+    def _open(self, record: SegmentOpened) -> None:
+        info = record.stream
+        segment = Segment.objects.create(
+            camera_id=self.camera_id,
+            streamer_id=self.streamer_id,
+            path=record.path,
+            run_id=uuid.UUID(record.run_id),
+            started_at=wall(record.started_us),
+            ended_at=wall(record.started_us),
+            video_codec=info.video_codec,
+            audio_codec=info.audio_codec,
+            width=info.width,
+            height=info.height,
+            fps=info.fps,
+        )
+        self._segments[record.path] = segment.pk
+        self._fragments[record.path] = []
+
+    def _grow(self, path: str) -> None:
+        fragments = self._fragments[path]
+        last = fragments[-1]
+        segment_id = self._segments[path]
+        started = Segment.objects.values_list("started_at", flat=True).get(pk=segment_id)
+        Segment.objects.filter(pk=segment_id).update(
+            fragment_index=pack_fragments(fragments),
+            fragment_count=len(fragments),
+            bytes=last.byte_offset + last.size,
+            ended_at=started + dt.timedelta(microseconds=last.end_us),
+        )
+
+    def _close(self, record: SegmentClosed) -> None:
+        segment_id = self._segments.pop(record.path)
+        self._fragments.pop(record.path, None)
+        Segment.objects.filter(pk=segment_id).update(
+            complete=True,
+            ended_at=wall(record.ended_us),
+            bytes=record.bytes_total,
+            init_size=record.init_size,
+            fragment_index=pack_fragments(list(record.fragments)),
+            fragment_count=len(record.fragments),
+        )
+
+    def _gap(self, record: GapRecord) -> None:
+        Gap.objects.update_or_create(
+            camera_id=self.camera_id,
+            started_at=wall(record.started_us),
+            defaults={
+                "ended_at": wall(record.ended_us) if record.ended_us is not None else None,
+                "reason": record.reason,
+                "detail": record.detail[:500],
+            },
+        )
+
+    def _status(self, record: StatusRecord) -> None:
+        state = {"running": CameraStatus.RUNNING, "waiting": CameraStatus.WAITING}.get(
+            record.state, CameraStatus.ERROR
+        )
+        fields = {"status": state, "status_reason": record.detail[:500]}
+        if record.stream is not None:
+            info = record.stream
+            fields.update(
+                video_codec=info.video_codec,
+                audio_codec=info.audio_codec,
+                width=info.width,
+                height=info.height,
+                fps=info.fps,
+                audio_transcoded=info.audio_transcoded,
+            )
+        if record.state == "running":
+            fields["bitrate"] = record.bitrate_kbps
+            fields["last_frame_at"] = wall(record.at_us) if record.at_us else timezone.now()
+        key = (state, fields["status_reason"])
+        if key != self._last_status:
+            fields["status_changed_at"] = timezone.now()
+        Camera.objects.filter(pk=self.camera_id).update(**fields)
+        if key != self._last_status:
+            self._last_status = key
+            events.publish(
+                events.organization_group(self.organization_id),
+                events.CAMERA_STATUS,
+                {
+                    "camera": self.camera_name,
+                    "status": state,
+                    "reason": fields["status_reason"],
+                    "video_codec": fields.get("video_codec", ""),
+                    "width": fields.get("width", 0),
+                    "height": fields.get("height", 0),
+                    "audio_transcoded": fields.get("audio_transcoded", False),
+                },
+            )

@@ -1,0 +1,43 @@
+"""Celery tasks of the recordings app: the recorder's assign pass and per-camera recording task."""
+
+import logging
+import threading
+import uuid
+
+from celery import shared_task
+from celery.signals import worker_shutting_down
+
+from cameras.services import node_name
+from recordings.recorder.lease import cameras_without_lease, lease_reserve
+from recordings.recorder.supervisor import record_camera
+
+logger = logging.getLogger(__name__)
+
+# Set when this worker process shuts down: every camera loop closes its segment and lets go.
+STOPPING = threading.Event()
+
+
+@worker_shutting_down.connect
+def _stop_recording(**kwargs) -> None:
+    STOPPING.set()
+
+
+@shared_task(name="recordings.tasks.recorder_assign", ignore_result=True)
+def recorder_assign() -> int:
+    """Hand every enabled camera that nobody records to the ingest queue, once."""
+    sent = 0
+    for camera_id in cameras_without_lease(node=node_name()).values_list("pk", flat=True):
+        token = uuid.uuid4().hex
+        if lease_reserve(camera_id=camera_id, token=token):
+            camera_record.apply_async(args=[camera_id, token], queue="ingest")
+            sent += 1
+    return sent
+
+
+# Acknowledged on receipt (acks_late off): a recording runs for days, and a redelivered message
+# would start a second recorder; the lease is what keeps a camera recorded if this worker dies.
+@shared_task(name="recordings.tasks.camera_record", acks_late=False, ignore_result=True)
+def camera_record(camera_id: int, token: str = "") -> str:
+    why = record_camera(camera_id=camera_id, stop=STOPPING, token=token)
+    logger.info("recording of camera %s ended: %s", camera_id, why)
+    return why

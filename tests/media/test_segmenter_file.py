@@ -1,0 +1,77 @@
+"""The segmenter on a camera-like file: exact rotation, live fragment index, crash recovery."""
+
+import threading
+
+import av
+import pytest
+
+from recordings.media.index import FragmentWritten, SegmentClosed, SegmentOpened
+from recordings.media.session import RecordingLoop
+from recordings.media.source import SourceConfig
+from recordings.recorder.recovery import scan_fragments
+
+
+def record_file(clip_file, root, *, segment_seconds=2.0):
+    records = []
+    loop = RecordingLoop(
+        camera_dir="cam",
+        source=SourceConfig(str(clip_file)),
+        root=str(root),
+        segment_seconds=segment_seconds,
+        record_audio=True,
+        emit=records.append,
+        stop=threading.Event(),
+    )
+    outcome = loop.run_once()
+    return outcome, records
+
+
+def decoded_frames(path) -> int:
+    with av.open(str(path)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def test_rotation_keeps_every_frame_and_the_timeline_contiguous(clip_file, tmp_path):
+    outcome, records = record_file(clip_file, tmp_path)
+    closed = [r for r in records if isinstance(r, SegmentClosed)]
+    assert outcome.recorded and len(closed) == 3  # 5 s at 2 s a segment, rotating on 1 s keyframes
+    assert [decoded_frames(tmp_path / c.path) for c in closed] == [50, 50, 25]
+    for previous, following in zip(closed, closed[1:], strict=False):
+        assert following.started_us == previous.ended_us
+    assert closed[-1].ended_us - closed[0].started_us == 5_000_000
+
+
+def test_the_live_index_matches_what_is_on_disk(clip_file, tmp_path):
+    _, records = record_file(clip_file, tmp_path)
+    for closed in (r for r in records if isinstance(r, SegmentClosed)):
+        data = (tmp_path / closed.path).read_bytes()
+        init_size, fragments, _end = scan_fragments(data)
+        assert init_size == closed.init_size
+        assert list(closed.fragments) == fragments
+        live = [r.fragment for r in records if isinstance(r, FragmentWritten) and r.path == closed.path]
+        assert live == fragments
+        assert fragments[0].is_key and fragments[0].start_us == 0
+        for fragment in fragments:  # each fragment begins with a moof at its recorded offset
+            assert data[fragment.byte_offset + 4 : fragment.byte_offset + 8] == b"moof"
+
+
+def test_segments_are_laid_out_by_camera_and_utc_date_and_never_overwritten(clip_file, tmp_path):
+    _, records = record_file(clip_file, tmp_path)
+    opened = [r for r in records if isinstance(r, SegmentOpened)]
+    assert all(r.path.startswith("cam/") and r.path.count("/") == 4 for r in opened)
+    with pytest.raises(FileExistsError):
+        from recordings.media.segment_file import SegmentFile
+
+        SegmentFile(str(tmp_path / opened[0].path), lambda *a: None)
+
+
+def test_a_torn_tail_is_not_indexed_and_what_remains_plays(clip_file, tmp_path):
+    _, records = record_file(clip_file, tmp_path, segment_seconds=10)
+    closed = next(r for r in records if isinstance(r, SegmentClosed))
+    data = (tmp_path / closed.path).read_bytes()
+    cut = closed.fragments[3].byte_offset + closed.fragments[3].size // 2  # a crash inside fragment 4
+    init_size, fragments, end = scan_fragments(data[:cut])
+    assert fragments == list(closed.fragments[:3])
+    assert end == closed.fragments[3].byte_offset
+    (tmp_path / "torn.mp4").write_bytes(data[:end])
+    assert decoded_frames(tmp_path / "torn.mp4") == 75

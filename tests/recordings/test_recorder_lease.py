@@ -1,0 +1,73 @@
+"""One recorder per camera: leases are taken atomically, renewed, lost, and taken over."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from cameras.models import Camera
+from recordings.recorder.lease import (
+    cameras_without_lease,
+    lease_claim,
+    lease_release,
+    lease_renew,
+    lease_reserve,
+)
+from tests.factories import CameraFactory, CameraInputFactory, StreamerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def camera():
+    camera = CameraFactory()
+    CameraInputFactory(camera=camera)
+    return camera
+
+
+def test_a_second_claimant_gets_nothing_while_the_first_holds_the_lease(camera):
+    assert lease_claim(camera_id=camera.pk, owner="node-a:1:x")
+    assert not lease_claim(camera_id=camera.pk, owner="node-b:2:y")
+    assert Camera.objects.get(pk=camera.pk).lease_owner == "node-a:1:x"
+
+
+def test_an_expired_lease_is_taken_over(camera):
+    assert lease_claim(camera_id=camera.pk, owner="dead:1:x")
+    Camera.objects.filter(pk=camera.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+    assert not lease_renew(camera_id=camera.pk, owner="other:1:x")
+    assert lease_claim(camera_id=camera.pk, owner="live:2:y")
+    assert not lease_renew(camera_id=camera.pk, owner="dead:1:x")  # the old holder learns it lost
+
+
+def test_renewal_fails_once_the_camera_is_disabled(camera):
+    assert lease_claim(camera_id=camera.pk, owner="a:1:x")
+    assert lease_renew(camera_id=camera.pk, owner="a:1:x")
+    Camera.objects.filter(pk=camera.pk).update(enabled=False)
+    assert not lease_renew(camera_id=camera.pk, owner="a:1:x")
+
+
+def test_a_reserved_camera_goes_only_to_the_task_holding_the_token(camera):
+    assert lease_reserve(camera_id=camera.pk, token="t1")
+    assert not lease_reserve(camera_id=camera.pk, token="t2")  # the next assign pass skips it
+    assert not lease_claim(camera_id=camera.pk, owner="a:1:x", token="wrong")
+    assert lease_claim(camera_id=camera.pk, owner="a:1:x", token="t1")
+
+
+def test_release_frees_the_camera_for_the_next_assign_pass(camera):
+    lease_claim(camera_id=camera.pk, owner="a:1:x")
+    assert not cameras_without_lease(node="a").filter(pk=camera.pk).exists()
+    lease_release(camera_id=camera.pk, owner="a:1:x")
+    assert cameras_without_lease(node="a").filter(pk=camera.pk).exists()
+
+
+def test_assign_skips_disabled_cameras_cameras_without_input_and_other_nodes_pins(camera):
+    no_input = CameraFactory()
+    disabled = CameraFactory(enabled=False)
+    CameraInputFactory(camera=disabled)
+    pinned_elsewhere = CameraFactory(streamer=StreamerFactory(hostname="other"))
+    CameraInputFactory(camera=pinned_elsewhere)
+    on_disabled_node = CameraFactory(streamer=StreamerFactory(hostname="here", enabled=False))
+    CameraInputFactory(camera=on_disabled_node)
+    found = set(cameras_without_lease(node="here").values_list("pk", flat=True))
+    assert camera.pk in found
+    assert not found & {no_input.pk, disabled.pk, pinned_elsewhere.pk, on_disabled_node.pk}

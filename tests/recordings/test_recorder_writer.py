@@ -1,0 +1,68 @@
+"""The index writer turns pipeline records into rows, in order, off the recording thread."""
+
+import uuid
+
+import pytest
+
+from recordings.media.index import (
+    FragmentRecord,
+    FragmentWritten,
+    GapRecord,
+    SegmentClosed,
+    SegmentOpened,
+    StatusRecord,
+    StreamInfo,
+)
+from recordings.models import Gap, Segment
+from recordings.recorder.writer import IndexWriter, wall, wall_us
+from tests.factories import CameraFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+T0 = 1_795_000_000_123_456
+INFO = StreamInfo("h264", 640, 360, 25.0, "aac", "pcm_mulaw")
+
+
+def fragment(n: int) -> FragmentRecord:
+    return FragmentRecord(n * 1_000_000, 1_000_000, 800 + n * 1000, 1000, n % 2 == 0)
+
+
+def test_records_become_segments_gaps_and_camera_status():
+    camera = CameraFactory()
+    writer = IndexWriter(camera=camera, streamer_id=None)
+    writer.start()
+    path = "cam/2026/11/24/000000.000000-abc.mp4"
+    writer.emit(StatusRecord("running", "", INFO, 512, T0))
+    writer.emit(GapRecord(T0 - 5_000_000, None, "connect_failed", "refused"))
+    writer.emit(SegmentOpened(uuid.uuid4().hex, path, T0, INFO))
+    writer.emit(GapRecord(T0 - 5_000_000, T0, "connect_failed", "refused"))
+    for n in range(3):
+        writer.emit(FragmentWritten(path, fragment(n), 800, 800 + (n + 1) * 1000))
+    writer.emit(SegmentClosed(path, T0, T0 + 3_000_000, 3800, 800, tuple(fragment(n) for n in range(3))))
+    writer.close()
+    assert not writer.failed.is_set()
+
+    segment = Segment.objects.get(camera=camera)
+    assert segment.complete and segment.bytes == 3800 and segment.init_size == 800
+    assert wall_us(segment.started_at) == T0 and wall_us(segment.ended_at) == T0 + 3_000_000
+    assert segment.fragments() == [fragment(n) for n in range(3)]
+    assert (segment.video_codec, segment.audio_codec, segment.width) == ("h264", "aac", 640)
+    gap = Gap.objects.get(camera=camera)  # the open gap was closed, not duplicated
+    assert (gap.started_at, gap.ended_at, gap.reason) == (wall(T0 - 5_000_000), wall(T0), "connect_failed")
+    camera.refresh_from_db()
+    assert (camera.status, camera.bitrate, camera.audio_transcoded) == ("running", 512, True)
+
+
+def test_an_open_segment_grows_as_fragments_arrive():
+    camera = CameraFactory()
+    writer = IndexWriter(camera=camera, streamer_id=None)
+    writer.start()
+    path = "cam/x.mp4"
+    writer.emit(SegmentOpened(uuid.uuid4().hex, path, T0, INFO))
+    writer.emit(FragmentWritten(path, fragment(0), 800, 1800))
+    writer.emit(FragmentWritten(path, fragment(1), 800, 2800))
+    writer.close()
+    segment = Segment.objects.get(camera=camera)
+    assert not segment.complete
+    assert segment.fragment_count == 2 and segment.bytes == 2800
+    assert wall_us(segment.ended_at) == T0 + 2_000_000
