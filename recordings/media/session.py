@@ -7,17 +7,16 @@ a Celery worker, a management command or a benchmark, and never touches a databa
 
 import logging
 import threading
-import uuid
 from dataclasses import dataclass
 
 import av
 
 from .audio import REMUXED, TRANSCODED, AacTranscoder
 from .clock import Clock, SystemClock
-from .index import GapRecord, SegmentClosed, SegmentOpened, StatusRecord, StreamInfo
-from .segmenter import Emit, Segmenter, to_us
+from .connection import Connection
+from .index import GapRecord, SegmentClosed, SegmentOpened, StatusRecord
+from .segmenter import Emit
 from .source import SourceConfig, SourceError, open_source
-from .timestamps import TimestampRepair
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +60,7 @@ class RecordingLoop:
         self.clock = clock or SystemClock()
         self._gap: GapRecord | None = None
         self._last_end_us: int | None = None
+        self._recorded = False  # this connection opened a segment
 
     def run(self, *, open_gap: GapRecord | None = None) -> None:
         """Record until `stop` is set. `open_gap` is an outage that began before this loop."""
@@ -77,6 +77,7 @@ class RecordingLoop:
 
     def run_once(self) -> _Outcome:
         """One connection: record until the source fails, ends or `stop` is set."""
+        self._recorded = False
         try:
             container = open_source(self.source)
         except SourceError as exc:
@@ -92,24 +93,19 @@ class RecordingLoop:
         if video is None:
             return _Outcome(False, "connect_failed", f"{self.source.safe_url}: no video track", None)
         audio, transcoder = self._audio_track(container)
-        info = StreamInfo(
-            video_codec=video.codec_context.name,
-            width=video.codec_context.width,
-            height=video.codec_context.height,
-            fps=float(video.average_rate or video.guessed_rate or 0),
-            audio_codec="aac" if transcoder else (audio.codec_context.name if audio else ""),
-            source_audio_codec=audio.codec_context.name if audio else "",
+        connection = Connection(
+            video=video,
+            audio=audio,
+            transcoder=transcoder,
+            root=self.root,
+            camera_dir=self.camera_dir,
+            target_us=self.target_us,
+            emit=self._emit,
+            wall_us=self.clock.wall_us,
         )
-        templates = {video.index: video}
-        if audio is not None:
-            templates[audio.index] = transcoder.add_output_stream if transcoder else audio
-        run_id = uuid.uuid4().hex
-        repair = TimestampRepair(video_index=video.index)
-        segmenter: Segmenter | None = None
-        frame_us = int(1_000_000 / info.fps) if info.fps else 40_000
-        recorded, reason, detail = False, "source_ended", "the camera closed the stream"
+        reason, detail = "source_ended", "the camera closed the stream"
         bytes_in, status_at = 0, self.clock.monotonic()
-        self.emit(StatusRecord("running", "", info, at_us=self.clock.wall_us()))
+        self.emit(StatusRecord("running", "", connection.info, at_us=self.clock.wall_us()))
         try:
             for packet in container.demux(*[s for s in (video, audio) if s is not None]):
                 if self.stop.is_set():
@@ -118,25 +114,11 @@ class RecordingLoop:
                 if packet.size == 0:
                     continue
                 bytes_in += packet.size
-                now_us = self.clock.wall_us()
-                for ready in repair.feed(packet, now_us):
-                    if segmenter is None:
-                        segmenter = Segmenter(
-                            root=self.root,
-                            camera_dir=self.camera_dir,
-                            run_id=run_id,
-                            templates=templates,
-                            video_index=video.index,
-                            stream_info=info,
-                            target_us=self.target_us,
-                            anchor_wall_us=now_us - to_us(ready.dts, ready.time_base),
-                            emit=self._emit,
-                        )
-                    self._write(segmenter, ready, video.index, transcoder, frame_us)
-                    recorded = recorded or segmenter.has_segment
-                if self.clock.monotonic() - status_at >= STATUS_EVERY_S:
-                    elapsed = self.clock.monotonic() - status_at
-                    self.emit(StatusRecord("running", "", info, int(bytes_in * 8 / elapsed / 1000), now_us))
+                connection.feed(packet)
+                elapsed = self.clock.monotonic() - status_at
+                if elapsed >= STATUS_EVERY_S:
+                    kbps = int(bytes_in * 8 / elapsed / 1000)
+                    self.emit(StatusRecord("running", "", connection.info, kbps, self.clock.wall_us()))
                     bytes_in, status_at = 0, self.clock.monotonic()
         except av.error.FFmpegError as exc:
             stalled = isinstance(exc, av.error.ExitError) or "timed out" in str(exc).lower()
@@ -144,31 +126,14 @@ class RecordingLoop:
             detail = f"{self.source.safe_url}: {exc}"
         except OSError as exc:  # the disk, not the camera: ENOSPC, EACCES, …
             reason, detail = "disk_error", f"cannot write recordings: {exc}"
-            self.emit(StatusRecord("error", detail, info, at_us=self.clock.wall_us()))
+            self.emit(StatusRecord("error", detail, connection.info, at_us=self.clock.wall_us()))
         finally:
-            if segmenter is not None:
-                for ready in repair.flush():
-                    self._write(segmenter, ready, video.index, transcoder, frame_us)
-                try:
-                    segmenter.close()
-                except OSError as exc:
-                    reason, detail = "disk_error", f"cannot write recordings: {exc}"
-        return _Outcome(recorded, reason, detail, self._last_end_us)
-
-    def _write(self, segmenter: Segmenter, packet, video_index: int, transcoder, frame_us: int) -> None:
-        index = packet.stream.index
-        if index == video_index:
-            run_us = to_us(packet.dts, packet.time_base)
-            segmenter.write(packet, index=index, run_us=run_us, is_video=True, duration_us=frame_us)
-            return
-        if transcoder is not None:
-            for encoded in transcoder.feed(packet):
-                if encoded.dts is not None and encoded.dts >= 0:  # AAC priming samples precede zero
-                    segmenter.write(
-                        encoded, index=index, run_us=to_us(encoded.dts, encoded.time_base), is_video=False
-                    )
-            return
-        segmenter.write(packet, index=index, run_us=to_us(packet.dts, packet.time_base), is_video=False)
+            try:
+                connection.close()
+            except OSError as exc:
+                reason, detail = "disk_error", f"cannot write recordings: {exc}"
+                self.emit(StatusRecord("error", detail, connection.info, at_us=self.clock.wall_us()))
+        return _Outcome(self._recorded, reason, detail, self._last_end_us)
 
     def _audio_track(self, container):
         if not self.record_audio:
@@ -186,6 +151,8 @@ class RecordingLoop:
 
     # --- records -------------------------------------------------------------------------------
     def _emit(self, record) -> None:
+        if isinstance(record, SegmentOpened):
+            self._recorded = True
         if isinstance(record, SegmentOpened) and self._gap is not None:
             self.emit(GapRecord(self._gap.started_us, record.started_us, self._gap.reason, self._gap.detail))
             self._gap = None

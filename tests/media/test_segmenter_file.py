@@ -75,3 +75,48 @@ def test_a_torn_tail_is_not_indexed_and_what_remains_plays(clip_file, tmp_path):
     assert end == closed.fragments[3].byte_offset
     (tmp_path / "torn.mp4").write_bytes(data[:end])
     assert decoded_frames(tmp_path / "torn.mp4") == 75
+
+
+def test_a_resolution_change_starts_a_new_run_with_its_own_init_and_loses_no_frame(tmp_path):
+    # Two encoders back to back in one MPEG-TS stream: 320x180 for 2 s, then 640x360 for 2 s,
+    # the new parameter sets in-band with the first new keyframe, as a camera sends them.
+    from fractions import Fraction
+
+    import numpy as np
+
+    source = tmp_path / "switch.ts"
+    with av.open(str(source), "w", format="mpegts") as out:
+        stream = out.add_stream("h264", rate=25)
+        stream.width, stream.height = 320, 180
+        index = 0
+        for width, height in ((320, 180), (640, 360)):
+            encoder = av.CodecContext.create("libx264", "w")
+            encoder.width, encoder.height, encoder.pix_fmt = width, height, "yuv420p"
+            encoder.time_base, encoder.framerate = Fraction(1, 25), 25
+            encoder.options = {
+                "preset": "ultrafast",
+                "x264-params": "keyint=25:min-keyint=25:scenecut=0:bframes=0",
+            }
+            for frame_index in range(50):
+                image = np.full((height, width, 3), (index * 5) % 255, np.uint8)
+                frame = av.VideoFrame.from_ndarray(image, format="rgb24").reformat(format="yuv420p")
+                frame.pts = frame_index
+                for packet in encoder.encode(frame):
+                    packet.pts = packet.dts = index
+                    packet.time_base, packet.stream = Fraction(1, 25), stream
+                    out.mux(packet)
+                index += 1
+    _, records = record_file(source, tmp_path / "out", segment_seconds=60)
+    opened = [r for r in records if isinstance(r, SegmentOpened)]
+    closed = [r for r in records if isinstance(r, SegmentClosed)]
+    assert [(r.stream.width, r.stream.height) for r in opened] == [(320, 180), (640, 360)]
+    assert opened[0].run_id != opened[1].run_id
+    assert closed[1].started_us == closed[0].ended_us
+    sizes = []
+    for segment in closed:
+        with av.open(str(tmp_path / "out" / segment.path)) as container:
+            sizes.append([(f.width, f.height) for f in container.decode(video=0)])
+    with av.open(str(source)) as container:
+        sent = sum(1 for packet in container.demux(video=0) if packet.size)
+    assert len(sizes[0]) + len(sizes[1]) == sent  # not a frame lost at the switch
+    assert set(sizes[0]) == {(320, 180)} and set(sizes[1]) == {(640, 360)}
