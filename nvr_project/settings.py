@@ -191,6 +191,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"recordings.tasks.camera_record": {"queue": "ingest"}}
 # Jobs report progress and outcome on their Job rows, so task return values are not kept.
 CELERY_TASK_IGNORE_RESULT = True
+# A recording task holds its thread for days: a worker should not reserve messages it cannot start.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"

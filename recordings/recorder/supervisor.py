@@ -15,7 +15,7 @@ from recordings.media.session import RecordingLoop
 from recordings.media.source import SourceConfig
 from recordings.models import Segment
 
-from .lease import RENEW_EVERY_SECONDS, lease_claim, lease_release, lease_renew
+from .lease import lease_claim, lease_release
 from .recovery import recover_open_segments
 from .writer import IndexWriter, wall_us
 
@@ -32,7 +32,7 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
 
     1. Claim the lease (return at once if another worker has it).
     2. Recover segments a crash left open, then open a gap from the last footage to now.
-    3. Run the recording loop; a renewer thread extends the lease and stops the loop if it is lost.
+    3. Run the recording loop; the index writer renews the lease, and losing it stops the loop.
     4. On the way out, close the open segment, flush the index, release the lease.
     """
     owner = lease_owner_name()
@@ -44,55 +44,42 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
         lease_release(camera_id=camera_id, owner=owner)
         return "the camera has no input"
     recover_open_segments(camera_id=camera_id)
+    open_gap = _gap_since_last_footage(camera_id)
     streamer = Streamer.objects.filter(hostname=node_name()).first()
-    writer = IndexWriter(camera=camera, streamer_id=streamer.pk if streamer else None)
-    writer.start()
+    writer = IndexWriter(camera=camera, streamer_id=streamer.pk if streamer else None, lease_owner=owner)
     loop_stop = threading.Event()
-    ended = {"why": "stopped"}
-    renewer = threading.Thread(
-        target=_renew,
-        args=(camera_id, owner, stop, loop_stop, ended),
-        name=f"lease-{camera.name}",
-        daemon=True,
+    watcher = threading.Thread(
+        target=_watch, args=(stop, writer.lost, loop_stop), daemon=True, name=f"stop-{camera.name}"
     )
-    renewer.start()
+    source = SourceConfig(source_input.source_url(), camera.rtsp_transport)
+    connection.close()  # the writer thread holds the camera's one connection from here on
+    writer.start()
+    watcher.start()
     try:
-        loop = RecordingLoop(
+        RecordingLoop(
             camera_dir=camera.name.replace("/", "_"),
-            source=SourceConfig(source_input.source_url(), camera.rtsp_transport),
+            source=source,
             root=str(settings.NVR_MEDIA_ROOT),
             segment_seconds=camera.segment_duration,
             record_audio=camera.record_audio,
             emit=writer.emit,
             stop=loop_stop,
-        )
-        loop.run(open_gap=_gap_since_last_footage(camera_id))
+        ).run(open_gap=open_gap)
     finally:
         loop_stop.set()
-        renewer.join(5)
         writer.close()
         lease_release(camera_id=camera_id, owner=owner)
         connection.close()
-    return ended["why"]
+    if writer.lost.is_set():
+        return "lease lost or camera disabled"
+    return "the worker is stopping" if stop.is_set() else "stopped"
 
 
-def _renew(
-    camera_id: int, owner: str, stop: threading.Event, loop_stop: threading.Event, ended: dict
-) -> None:
-    try:
-        while not loop_stop.wait(RENEW_EVERY_SECONDS):
-            if stop.is_set():
-                ended["why"] = "the worker is stopping"
-                break
-            if not lease_renew(camera_id=camera_id, owner=owner):
-                ended["why"] = "lease lost or camera disabled"
-                break
-    except Exception:  # a database outage: stop recording rather than risk two recorders
-        logger.exception("lease renewal failed for camera %s", camera_id)
-        ended["why"] = "lease renewal failed"
-    finally:
-        loop_stop.set()
-        connection.close()
+def _watch(stop: threading.Event, lost: threading.Event, loop_stop: threading.Event) -> None:
+    """Stop the loop when the worker stops or the lease is lost."""
+    while not loop_stop.is_set():
+        if stop.wait(0.5) or lost.is_set():
+            loop_stop.set()
 
 
 def _gap_since_last_footage(camera_id: int) -> GapRecord | None:

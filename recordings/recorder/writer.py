@@ -9,6 +9,7 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 import uuid
 
 from django.db import close_old_connections, connection, transaction
@@ -28,6 +29,8 @@ from recordings.media.index import (
 )
 from recordings.models import Gap, Segment
 
+from .lease import RENEW_EVERY_SECONDS, lease_renew
+
 logger = logging.getLogger(__name__)
 FLUSH_SECONDS = 1.0
 _STOP = object()
@@ -45,7 +48,13 @@ def wall_us(moment: dt.datetime) -> int:
 
 
 class IndexWriter(threading.Thread):
-    def __init__(self, *, camera: Camera, streamer_id: int | None):
+    """Applies records in batches; with `lease_owner` it also renews the camera's lease.
+
+    Renewing here, rather than in a thread of its own, keeps one database connection per camera.
+    `lost` is set when the lease cannot be renewed (taken over, camera disabled, database gone).
+    """
+
+    def __init__(self, *, camera: Camera, streamer_id: int | None, lease_owner: str = ""):
         super().__init__(name=f"index-writer-{camera.name}", daemon=True)
         self.camera_id = camera.pk
         self.organization_id = camera.organization_id
@@ -56,6 +65,9 @@ class IndexWriter(threading.Thread):
         self._fragments: dict[str, list[FragmentRecord]] = {}
         self._last_status: tuple | None = None
         self.failed = threading.Event()
+        self.lease_owner = lease_owner
+        self.lost = threading.Event()
+        self._renewed_at = time.monotonic()
 
     def emit(self, record) -> None:
         self.queue.put(record)
@@ -72,6 +84,8 @@ class IndexWriter(threading.Thread):
                 batch, stopping = self._collect()
                 if batch:
                     self._apply_with_retry(batch)
+                if self.lease_owner and not stopping:
+                    self._renew()
         finally:
             connection.close()
 
@@ -93,6 +107,19 @@ class IndexWriter(threading.Thread):
                 )
             except queue.Empty:
                 return batch, False
+
+    def _renew(self) -> None:
+        if time.monotonic() - self._renewed_at < RENEW_EVERY_SECONDS:
+            return
+        try:
+            renewed = lease_renew(camera_id=self.camera_id, owner=self.lease_owner)
+        except Exception:  # no database: stop recording rather than risk two recorders
+            logger.exception("lease renewal failed for %s", self.camera_name)
+            close_old_connections()
+            renewed = False
+        self._renewed_at = time.monotonic()
+        if not renewed:
+            self.lost.set()
 
     def _apply_with_retry(self, batch: list) -> None:
         for attempt in range(5):
