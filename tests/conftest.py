@@ -15,6 +15,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytest_plugins = ["tests.support.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _separate_channel_groups(settings, worker_id):

@@ -90,7 +90,9 @@ class Segmenter:
     ) -> None:
         """Mux a packet of input stream `index` whose dts is `run_us` microseconds into the run."""
         if is_video and packet.is_keyframe:
-            if self._open is None or run_us - self._open.started_us >= self.target_us:
+            # Half a frame of slack: RTP clocks put "2 s later" a few microseconds either side.
+            due = self.target_us - duration_us // 2
+            if self._open is None or run_us - self._open.started_us >= due:
                 self._rotate(run_us)
         if self._open is None:
             return  # nothing before the first keyframe can be decoded; the gap covers it

@@ -24,9 +24,15 @@ BACKOFF_CAP_S = 5.0
 STATUS_EVERY_S = 5.0
 
 
+_BACKOFF_S = (0.0, 0.5, 1.0, 2.0, 3.0)
+
+
 def backoff_delay(attempt: int) -> float:
-    """0 for the first retry, then 0.5, 1, 2, 4 and 5 s at most (#4: no long cooldowns)."""
-    return 0.0 if attempt == 0 else min(BACKOFF_CAP_S, 0.25 * 2**attempt)
+    """0 for the first retry, then 0.5, 1, 2, 3 and 5 s at most, forever (#4: no long cooldowns).
+
+    The steps stay small early so a camera back from a reboot is recording within ~3 s.
+    """
+    return _BACKOFF_S[attempt] if attempt < len(_BACKOFF_S) else BACKOFF_CAP_S
 
 
 @dataclass
@@ -68,24 +74,33 @@ class RecordingLoop:
         attempt = 0
         while not self.stop.is_set():
             outcome = self.run_once()
-            if self.stop.is_set():
-                break
             attempt = 0 if outcome.recorded else attempt + 1
-            self._open_gap(outcome)
-            self.emit(StatusRecord("waiting", outcome.detail, at_us=self.clock.wall_us()))
-            self.stop.wait(backoff_delay(attempt if not outcome.recorded else 0))
+            self.stop.wait(backoff_delay(attempt))
 
     def run_once(self) -> _Outcome:
-        """One connection: record until the source fails, ends or `stop` is set."""
+        """One connection: record until the source fails, ends or `stop` is set.
+
+        The outage is recorded the moment it is noticed, before the connection is torn down:
+        closing a stalled camera's session waits for a TEARDOWN reply that never comes.
+        """
         self._recorded = False
         try:
             container = open_source(self.source)
         except SourceError as exc:
-            return _Outcome(False, exc.reason, exc.detail, None)
+            outcome = _Outcome(False, exc.reason, exc.detail, None)
+            self._outage(outcome)
+            return outcome
         try:
-            return self._record(container)
-        finally:
+            outcome = self._record(container)
+        except BaseException:
             container.close()
+            raise
+        self._outage(outcome)
+        if outcome.reason == "stalled":
+            threading.Thread(target=container.close, name="close-stalled", daemon=True).start()
+        else:
+            container.close()
+        return outcome
 
     # --- one connection ------------------------------------------------------------------------
     def _record(self, container) -> _Outcome:
@@ -159,6 +174,12 @@ class RecordingLoop:
         if isinstance(record, SegmentClosed):
             self._last_end_us = record.ended_us
         self.emit(record)
+
+    def _outage(self, outcome: _Outcome) -> None:
+        if self.stop.is_set():
+            return  # stopping is not an outage of the camera; the next recorder opens the gap
+        self._open_gap(outcome)
+        self.emit(StatusRecord("waiting", outcome.detail, at_us=self.clock.wall_us()))
 
     def _open_gap(self, outcome: _Outcome) -> None:
         if self._gap is None:
