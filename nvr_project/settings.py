@@ -121,6 +121,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while a worker writes; the busy timeout makes a writer wait for
     # the lock instead of failing, and IMMEDIATE transactions take it up front so two writers never
     # deadlock on a read-to-write upgrade (Django 5.1+ `transaction_mode`).
+    # Tests use a file, not memory, so a recorder started as a subprocess shares the test database.
+    DATABASES["default"].setdefault("TEST", {"NAME": str(NVR_DATA_DIR / "test.sqlite3")})
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",

@@ -1,9 +1,14 @@
 """Make a camera's timestamps fit for MP4: present, increasing, continuous, one packet per frame.
 
-Cameras send packets without timestamps, jump their clocks, step backwards after a glitch, and
-split a frame into several slices that share one DTS. The MP4 muxer refuses all of these. This
-module repairs them without dropping a frame or inventing a gap: a jump is bridged at the pace
-the wall clock says passed, and same-DTS video packets are merged into one access unit.
+Cameras send packets without timestamps (libavformat's RTSP client gives the first video packet
+none), jump their clocks, step backwards after a glitch, and split a frame into several slices
+that share one DTS. The MP4 muxer refuses all of these. This module repairs them without
+dropping a frame or inventing a gap: a jump is bridged at the pace the wall clock says passed,
+and same-DTS video packets are merged into one access unit.
+
+Run time zero is the first video packet. Video is held back by one packet, so a missing
+timestamp can be taken from the next frame and slices of one frame can be merged. Audio before
+run time zero precedes the first picture and is dropped.
 """
 
 from dataclasses import dataclass, field
@@ -15,10 +20,15 @@ import av
 JUMP_TOLERANCE_US = 2_000_000
 
 
+def _ticks(us: int, tb: Fraction) -> int:
+    return us * tb.denominator // (tb.numerator * 1_000_000)
+
+
 @dataclass
 class _Track:
     time_base: Fraction
-    offset: int = 0  # added to the camera's dts to get run time, in ticks
+    frame_ticks: int  # a guess at one frame's duration, for packets that carry no timestamp
+    offset: int | None = None  # added to the camera's dts to get run time, in ticks
     last_dts: int | None = None  # run time of the last packet, ticks
     last_delta: int = 0
     last_wall_us: int = 0
@@ -31,8 +41,8 @@ class TimestampRepair:
     def __init__(self, *, video_index: int):
         self.video_index = video_index
         self._tracks: dict[int, _Track] = {}
-        self._pending_video: av.Packet | None = None
-        self._origin_us: int | None = None  # camera time of run zero, shared by all tracks
+        self._pending: tuple[av.Packet, int] | None = None  # a video packet and its arrival time
+        self._origin_us: int | None = None  # camera time of run zero
 
     @property
     def repairs(self) -> dict[str, int]:
@@ -43,55 +53,75 @@ class TimestampRepair:
         return total
 
     def feed(self, packet: av.Packet, wall_us: int) -> list[av.Packet]:
-        index = packet.stream.index
-        track = self._tracks.get(index)
-        if track is None:
-            track = self._tracks[index] = _Track(packet.time_base)
-        self._fix(track, packet, wall_us)
-        if index != self.video_index:
-            return [packet]
-        pending, self._pending_video = self._pending_video, packet
-        if pending is not None and pending.dts == packet.dts:
-            self._pending_video = _merge(pending, packet)
+        track = self._track(packet)
+        if packet.stream.index != self.video_index:
+            if self._origin_us is None:
+                return []
+            self._fix(track, packet, wall_us)
+            return [packet] if packet.dts >= 0 else []
+        if self._pending is None:
+            self._pending = (packet, wall_us)
+            return []
+        pending, pending_wall = self._pending
+        if pending.dts is not None and pending.dts == packet.dts:
+            self._pending = (_merge(pending, packet), pending_wall)
             track.repairs["merged"] += 1
             return []
-        return [pending] if pending is not None else []
+        if pending.dts is None and pending.pts is None and packet.dts is not None and track.last_dts is None:
+            pending.dts = pending.pts = packet.dts - track.frame_ticks  # the first frame, from the second
+            track.repairs["missing"] += 1
+        self._pending = (packet, wall_us)
+        return self._release(track, pending, pending_wall)
 
     def flush(self) -> list[av.Packet]:
-        pending, self._pending_video = self._pending_video, None
-        return [pending] if pending is not None else []
+        if self._pending is None:
+            return []
+        (packet, wall_us), self._pending = self._pending, None
+        return self._release(self._tracks[self.video_index], packet, wall_us)
+
+    def _release(self, track: _Track, packet: av.Packet, wall_us: int) -> list[av.Packet]:
+        if packet.dts is None and packet.pts is None and track.last_dts is None:
+            return []  # nothing to place it by: it precedes the first timed frame
+        self._fix(track, packet, wall_us)
+        return [packet]
+
+    def _track(self, packet: av.Packet) -> _Track:
+        index = packet.stream.index
+        if index not in self._tracks:
+            tb = packet.time_base
+            stream = packet.stream
+            rate = (stream.average_rate or stream.guessed_rate) if stream.type == "video" else None
+            frame_ticks = max(1, int(1 / (rate * tb))) if rate else max(1, _ticks(40_000, tb))
+            self._tracks[index] = _Track(tb, frame_ticks)
+        return self._tracks[index]
 
     def _fix(self, track: _Track, packet: av.Packet, wall_us: int) -> None:
         tb = track.time_base
         if packet.dts is None and packet.pts is None:
             track.repairs["missing"] += 1
-            guess = (track.last_dts or 0) + (track.last_delta or 1) - track.offset
-            packet.dts = packet.pts = guess
+            packet.dts = packet.pts = track.last_dts + (track.last_delta or track.frame_ticks) - track.offset
         elif packet.dts is None:
             packet.dts = packet.pts
         elif packet.pts is None:
             packet.pts = packet.dts
         if self._origin_us is None:
-            # Run zero is the first packet of any track; the others are placed relative to it.
             self._origin_us = packet.dts * tb.numerator * 1_000_000 // tb.denominator
-        if track.last_dts is None:
-            origin_ticks = self._origin_us * tb.denominator // (tb.numerator * 1_000_000)
-            track.offset = -origin_ticks
+        if track.offset is None:
+            track.offset = -_ticks(self._origin_us, tb)
         dts = packet.dts + track.offset
         if track.last_dts is not None:
             step = dts - track.last_dts
-            elapsed_ticks = (wall_us - track.last_wall_us) * tb.denominator // (tb.numerator * 1_000_000)
-            tolerance = JUMP_TOLERANCE_US * tb.denominator // (tb.numerator * 1_000_000)
-            same_frame = step == 0 and packet.stream.type == "video"
-            if step < 0 or (step == 0 and not same_frame) or step > elapsed_ticks + tolerance:
+            elapsed = _ticks(wall_us - track.last_wall_us, tb)
+            tolerance = _ticks(JUMP_TOLERANCE_US, tb)
+            if step <= 0 or step > elapsed + tolerance:
                 # Bridge the jump at wall-clock pace (at least one frame), never backwards.
                 track.repairs["backwards" if step <= 0 else "jumps"] += 1
-                bridged = track.last_dts + max(track.last_delta or 1, min(elapsed_ticks, tolerance))
+                bridged = track.last_dts + max(track.last_delta or track.frame_ticks, min(elapsed, tolerance))
                 track.offset += bridged - dts
                 dts = bridged
-        packet.pts = packet.pts + track.offset
+        packet.pts += track.offset
         packet.dts = dts
-        if track.last_dts is not None and dts > track.last_dts:
+        if track.last_dts is not None:
             track.last_delta = dts - track.last_dts
         track.last_dts = dts
         track.last_wall_us = wall_us

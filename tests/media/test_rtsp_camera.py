@@ -9,6 +9,7 @@ import time
 from urllib.parse import urlsplit
 
 import av
+import numpy as np
 import pytest
 
 from tests.support.rtsp_camera import (
@@ -16,8 +17,10 @@ from tests.support.rtsp_camera import (
     TEST_H264_PCMU,
     TEST_H264_SLICES,
     TEST_H265_AAC,
+    encode_clip,
     read_frame_counter,
 )
+from tests.support.rtsp_camera.clips import nal_type, split_annexb
 
 pytestmark = pytest.mark.slow
 
@@ -100,6 +103,18 @@ class RawClient:
                 return
             self.media_bytes += end
             self.buffer = self.buffer[end:]
+
+
+def test_multi_slice_clip_has_four_slice_nal_units_per_frame():
+    clip = encode_clip(TEST_H264_SLICES)
+    slices = [[n for n in split_annexb(p.data) if nal_type("h264", n) in (1, 5)] for p in clip.video]
+    assert {len(frame) for frame in slices} == {4}
+
+
+def test_a_frame_without_a_counter_is_rejected():
+    gray = av.VideoFrame.from_ndarray(np.full((540, 640), 128, np.uint8), format="yuv420p")
+    with pytest.raises(ValueError):
+        read_frame_counter(gray)
 
 
 @pytest.mark.parametrize("transport", ["tcp", "udp"])
