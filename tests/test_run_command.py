@@ -54,7 +54,8 @@ def healthy(port: int):
         return None
 
 
-def test_run_starts_everything_on_defaults_and_ctrl_c_leaves_no_process(tmp_path):
+def test_run_starts_everything_on_defaults_and_ctrl_c_leaves_no_process(tmp_path, rtsp_camera):
+    source = rtsp_camera()
     port = free_port()
     data_dir = tmp_path / "data"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "NVR_NODE_NAME"}}
@@ -111,7 +112,26 @@ def test_run_starts_everything_on_defaults_and_ctrl_c_leaves_no_process(tmp_path
         )
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=5) as response:
             assert response.status == 200
-        db.close()
+        # A camera added while it runs is picked up by beat's assign pass and recorded by the ingest worker.
+        create = (
+            "from cameras.services import camera_create; from organizations.models import Organization; "
+            "camera_create(organization=Organization.objects.get(is_default=True), actor=None, "
+            f"name='lobby', "
+            f"input_urls=['{source.url}'], segment_duration=2)"
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", create],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        complete = "SELECT COUNT(*) FROM recordings_segment WHERE complete = 1"
+        wait_for(lambda: db.execute(complete).fetchone()[0] >= 2, 60, "the camera's first segments")
+        status = db.execute(
+            "SELECT status, video_codec, width FROM cameras_camera WHERE name='lobby'"
+        ).fetchone()
+        assert status == ("running", "h264", 640)
         assert len(processes_with_env(f"NVR_DATA_DIR={data_dir}")) >= 5  # runner, web, 2 workers, beat
     finally:
         run.send_signal(signal.SIGINT)
@@ -120,3 +140,7 @@ def test_run_starts_everything_on_defaults_and_ctrl_c_leaves_no_process(tmp_path
     assert "all processes stopped" in output
     assert "Created the administrator" in output
     assert processes_with_env(f"NVR_DATA_DIR={data_dir}") == []
+    # The worker closed its open segment on the way out: nothing is left half-indexed.
+    db = sqlite3.connect(data_dir / "nvr.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM recordings_segment WHERE complete = 0").fetchone() == (0,)
+    assert db.execute("SELECT lease_owner FROM cameras_camera WHERE name='lobby'").fetchone() == ("",)
