@@ -1,8 +1,9 @@
 """The file a segment's muxer writes into: append-only on disk, and it notices each fragment.
 
-PyAV hands every muxed byte to `write()`. We pass it straight to the file and follow the
-top-level box structure on the way, keeping only small boxes (ftyp, moov, moof) in memory, so
-each complete `moof`+`mdat` is reported the moment its last byte is written.
+PyAV hands every muxed byte to `write()` in small pieces. We follow the top-level box structure
+on the way, keeping only small boxes (ftyp, moov, moof) whole, and hand the kernel one write per
+complete `moof`+`mdat` (the init section rides with the first), reporting each fragment the
+moment its last byte is written. A crash loses only the fragment still being assembled.
 """
 
 import os
@@ -18,31 +19,41 @@ class SegmentFile:
         self._file = open(path, "xb", buffering=0)  # noqa: SIM115 - closed by close()
         self.path = path
         self._on_fragment = on_fragment
-        self.position = 0  # bytes written so far
+        self.position = 0  # bytes received from the muxer
         self.init_size = 0  # ftyp+moov, known once the moov is complete
         self.moov = b""
         self._box = bytearray()  # the small box being collected (header first)
         self._box_start = 0
         self._mdat_left = 0
         self._moof: tuple[bytes, int] | None = None
+        self._unwritten = bytearray()  # received but not yet handed to the kernel
+        self._written = 0  # file offset up to which bytes are on their way to disk
 
     # --- the file-like interface PyAV uses -----------------------------------------------------
     def write(self, data) -> int:
-        self._file.write(data)
+        self._unwritten += data
         self._follow(memoryview(data))
         self.position += len(data)
         return len(data)
 
     def flush(self) -> None:
-        pass  # unbuffered; durability comes from fsync in close()
+        pass  # the muxer flushes per packet; we write per fragment
 
     def close(self) -> None:
         if self._file.closed:
             return
         try:
+            self._write_until(self.position)  # what trails the last fragment (the muxer's last boxes)
             os.fsync(self._file.fileno())
         finally:
             self._file.close()
+
+    def _write_until(self, end: int) -> None:
+        count = end - self._written
+        if count > 0:
+            self._file.write(self._unwritten[:count])
+            del self._unwritten[:count]
+            self._written = end
 
     # --- box tracking --------------------------------------------------------------------------
     def _follow(self, data: memoryview) -> None:
@@ -102,6 +113,7 @@ class SegmentFile:
             self._moof = (box, self._box_start)
 
     def _fragment_done(self, end: int) -> None:
+        self._write_until(end)
         if self._moof is None:
             return  # an mdat without a moof is not a fragment (not written by our muxer)
         moof, start = self._moof
