@@ -30,6 +30,7 @@ class GapReason(models.TextChoices):
     WORKER_STOPPED = "worker_stopped", "Recorder stopped"
     LEASE_LOST = "lease_lost", "Recorder lost the camera"
     DISK_ERROR = "disk_error", "Disk error"
+    RECORDER_ERROR = "recorder_error", "Recorder error"
     DISABLED = "disabled", "Camera disabled"
     PRIVACY = "privacy", "Privacy mode"
 

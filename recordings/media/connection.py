@@ -100,8 +100,12 @@ class Connection:
         return self.segmenter
 
     def _follow_parameters(self, packet: av.Packet, run_us: int) -> None:
-        """On new parameter sets, end the run here and start one whose init describes them."""
-        if self.params.changed(packet) is None:
+        """On new parameter sets, end the run here and start one whose init describes them.
+
+        Also when probing ended before the picture size was known (a large keyframe beyond the
+        probe size): the init section needs it, and the first keyframe has it.
+        """
+        if self.params.changed(packet) is None and self.info.width and self.info.height:
             return
         params = probe(self.info.video_codec, packet)
         if params is None:

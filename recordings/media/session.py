@@ -73,7 +73,14 @@ class RecordingLoop:
         self._gap = open_gap
         attempt = 0
         while not self.stop.is_set():
-            outcome = self.run_once()
+            try:
+                outcome = self.run_once()
+            except Exception as exc:  # a bug or a codec we mishandle must not end recording for good
+                logger.exception("recording %s failed", self.source.safe_url)
+                outcome = _Outcome(
+                    self._recorded, "recorder_error", f"recorder error: {exc}", self._last_end_us
+                )
+                self._outage(outcome)
             attempt = 0 if outcome.recorded else attempt + 1
             self.stop.wait(backoff_delay(attempt))
 
@@ -157,6 +164,9 @@ class RecordingLoop:
         if audio is None:
             return None, None
         name = audio.codec_context.name
+        if not audio.codec_context.sample_rate:
+            logger.warning("not recording audio of %s: its parameters are unknown", self.source.safe_url)
+            return None, None
         if name in REMUXED:
             return audio, None
         if name in TRANSCODED:

@@ -167,3 +167,20 @@ def test_a_resolution_change_mid_stream_starts_a_new_init_and_loses_no_frame(rts
     sent = camera.sent_frames()
     first_key = next(i for i, f in enumerate(sent) if f.keyframe)
     assert recorded == [f.frame_index for f in sent[first_key : first_key + len(recorded)]]
+
+
+def test_an_unwritable_recording_directory_is_a_camera_error_and_a_retry_not_a_dead_recorder(
+    rtsp_camera, tmp_path
+):
+    from recordings.media.index import StatusRecord
+
+    camera = rtsp_camera(TEST_H264_AAC)
+    (tmp_path / "cam").write_text("a file where the camera's directory should be")
+    with Recorder(camera.url, tmp_path) as recorder:
+        recorder.wait_for(lambda: recorder.of(GapRecord), 10)
+        errors = [r for r in recorder.of(StatusRecord) if r.state == "error"]
+        assert errors and "cannot write recordings" in errors[0].detail
+        assert recorder.of(GapRecord)[0].reason == "disk_error"
+        (tmp_path / "cam").unlink()  # the operator fixes the disk
+        recorder.wait_for(lambda: recorder.of(SegmentClosed), 15)
+    assert recorder.thread.is_alive() is False and recorder.of(SegmentOpened)
