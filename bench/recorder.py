@@ -2,7 +2,7 @@
 
 For 1, 10 and 40 cameras (1080p25 H.264 ~6 Mbit/s, GOP 2 s, AAC), over RTSP/TCP and UDP, it runs
 in turn, each for --seconds against the same camera server (its own process):
-  - ours:   one process with a RecordingLoop thread per camera (what an ingest worker runs);
+  - ours:   RecordingLoop threads, --per-process cameras to a process (ingest worker processes);
   - ffmpeg: one `ffmpeg -rtsp_transport T -i URL -c copy -f segment` process per camera;
   - demux:  one process reading and dropping packets with PyAV, the floor of the input path.
 It prints CPU seconds per camera-minute, RSS (steady, and the start-up peak), bytes written per
@@ -142,7 +142,7 @@ def media_rate(urls, transport, seconds) -> float:
     return json.loads(out.strip().splitlines()[-1])["media_bytes"] / seconds, figures
 
 
-def bench(count: int, transport: str, seconds: float) -> dict:
+def bench(count: int, transport: str, seconds: float, per_process: int) -> dict:
     server = subprocess.Popen(
         [sys.executable, __file__, "--child", "serve", "--count", str(count)],
         stdout=subprocess.PIPE,
@@ -255,6 +255,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--out")
     parser.add_argument("--urls")
+    parser.add_argument("--per-process", type=int, default=10, help="cameras per recorder process")
     args = parser.parse_args()
     if args.child == "serve":
         return serve_cameras(args.count)
@@ -267,7 +268,7 @@ def main() -> None:
     results = []
     for transport in args.transports.split(","):
         for count in (int(c) for c in args.counts.split(",")):
-            result = bench(count, transport, args.seconds)
+            result = bench(count, transport, args.seconds, args.per_process)
             report(result)
             results.append(result)
     single = {r["transport"]: r for r in results if r["count"] == 1}

@@ -57,10 +57,30 @@ def children(host: str, port: str) -> dict[str, list[str]]:
     celery = [str(PY), "-m", "celery", "-A", "nvr_project"]
     # gossip/mingle/heartbeat need broadcast, which the embedded filesystem broker lacks.
     quiet = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
+    # One camera holds one thread; past ~10-16 cameras a process spends its time trading the GIL,
+    # so more cameras want more ingest processes rather than more threads (bench/recorder.py).
+    processes = int(os.environ.get("NVR_INGEST_WORKERS", "1"))
+    threads = os.environ.get("NVR_INGEST_THREADS", "16")
+    ingest = {
+        f"ingest{n or ''}": [
+            *celery,
+            "worker",
+            "-Q",
+            "ingest",
+            "-n",
+            f"ingest{n or ''}@%h",
+            "-P",
+            "threads",
+            "-c",
+            threads,
+            *quiet,
+        ]
+        for n in range(processes)
+    }
     return {
         "web": [str(PY), "-m", "daphne", "-b", host, "-p", port, "nvr_project.asgi:application"],
         "worker": [*celery, "worker", "-Q", "default", "-n", "default@%h", "-c", "2", *quiet],
-        "ingest": [*celery, "worker", "-Q", "ingest", "-n", "ingest@%h", "-P", "threads", "-c", "64", *quiet],
+        **ingest,
         "beat": [*celery, "beat", "--loglevel", "INFO"],
     }
 
