@@ -143,7 +143,9 @@ class RecordingLoop:
                     self.emit(StatusRecord("running", "", connection.info, kbps, self.clock.wall_us()))
                     bytes_in, status_at = 0, self.clock.monotonic()
         except av.error.FFmpegError as exc:
-            stalled = isinstance(exc, av.error.ExitError) or "timed out" in str(exc).lower()
+            stalled = (
+                isinstance(exc, av.error.ExitError | av.error.TimeoutError) or "timed out" in str(exc).lower()
+            )
             reason = "stalled" if stalled else "source_ended"
             detail = f"{self.source.safe_url}: {exc}"
         except OSError as exc:  # the disk, not the camera: ENOSPC, EACCES, …
