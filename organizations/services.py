@@ -60,14 +60,20 @@ def organization_create(*, title: str, owner=None, actor=None, **fields) -> Orga
     return organization
 
 
+def _upsert(model, *, lookup: dict, values: dict):
+    """Get or create the row matching `lookup`, set `values`, validate and save it."""
+    row, _ = model.objects.get_or_create(**lookup)
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.full_clean()
+    row.save()
+    return row
+
+
 @transaction.atomic
 def membership_set(*, organization: Organization, user, actor=None, **flags) -> Membership:
     """Add `user` to `organization` or update their flags (an upsert, as Watcher's user save)."""
-    membership, _ = Membership.objects.get_or_create(organization=organization, user=user)
-    for name, value in flags.items():
-        setattr(membership, name, value)
-    membership.full_clean()
-    membership.save()
+    membership = _upsert(Membership, lookup={"organization": organization, "user": user}, values=flags)
     audit_event_record(
         kind=AuditKind.CONFIG_CHANGE,
         actor=actor,
@@ -153,11 +159,7 @@ def folder_move(*, folder: Folder, parent: Folder | None, position: int | None =
 @transaction.atomic
 def folder_grant_set(*, folder: Folder, user, actor=None, **flags) -> FolderGrant:
     """Grant `user` actions on `folder` and its subfolders (an upsert)."""
-    grant, _ = FolderGrant.objects.get_or_create(folder=folder, user=user)
-    for name, value in flags.items():
-        setattr(grant, name, value)
-    grant.full_clean()
-    grant.save()
+    grant = _upsert(FolderGrant, lookup={"folder": folder, "user": user}, values=flags)
     audit_event_record(
         kind=AuditKind.CONFIG_CHANGE,
         actor=actor,
