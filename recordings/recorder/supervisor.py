@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import connection
 
+from cameras.choices import CameraStatus
 from cameras.models import Camera, CameraInput, Streamer
 from cameras.services import node_name
 from recordings.media.index import GapRecord
@@ -44,7 +45,7 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
         lease_release(camera_id=camera_id, owner=owner)
         return "the camera has no input"
     recover_open_segments(camera_id=camera_id)
-    open_gap = _gap_since_last_footage(camera_id)
+    open_gap = _gap_since_last_footage(camera)
     streamer = Streamer.objects.filter(hostname=node_name()).first()
     writer = IndexWriter(camera=camera, streamer_id=streamer.pk if streamer else None, lease_owner=owner)
     loop_stop = threading.Event()
@@ -82,13 +83,13 @@ def _watch(stop: threading.Event, lost: threading.Event, loop_stop: threading.Ev
             loop_stop.set()
 
 
-def _gap_since_last_footage(camera_id: int) -> GapRecord | None:
+def _gap_since_last_footage(camera: Camera) -> GapRecord | None:
+    """The outage from the camera's last footage to now: switched off, or no recorder running."""
     last = (
-        Segment.objects.filter(camera_id=camera_id)
-        .order_by("-ended_at")
-        .values_list("ended_at", flat=True)
-        .first()
+        Segment.objects.filter(camera=camera).order_by("-ended_at").values_list("ended_at", flat=True).first()
     )
     if last is None:
         return None
+    if camera.status == CameraStatus.DISABLED:
+        return GapRecord(wall_us(last), None, "disabled", "the camera was disabled")
     return GapRecord(wall_us(last), None, "worker_stopped", "no recorder was running")

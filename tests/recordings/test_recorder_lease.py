@@ -71,3 +71,17 @@ def test_assign_skips_disabled_cameras_cameras_without_input_and_other_nodes_pin
     found = set(cameras_without_lease(node="here").values_list("pk", flat=True))
     assert camera.pk in found
     assert not found & {no_input.pk, disabled.pk, pinned_elsewhere.pk, on_disabled_node.pk}
+
+
+def test_the_outage_before_a_recorder_starts_says_whether_the_camera_was_switched_off(camera):
+    from cameras.services import camera_set_enabled
+    from recordings.recorder.supervisor import _gap_since_last_footage
+    from tests.factories import SegmentFactory
+
+    assert _gap_since_last_footage(camera) is None  # never recorded: nothing is missing
+    SegmentFactory(camera=camera)
+    assert _gap_since_last_footage(camera).reason == "worker_stopped"
+    camera_set_enabled(camera=camera, enabled=False, actor=None)
+    camera_set_enabled(camera=camera, enabled=True, actor=None)
+    camera.refresh_from_db()
+    assert _gap_since_last_footage(camera).reason == "disabled"
