@@ -1,8 +1,14 @@
 """Open a camera's input with options that fail fast and start fast."""
 
+import threading
 from dataclasses import dataclass
 
 import av
+
+# Probing a camera briefly holds several MB of buffers. A worker starting many cameras at once
+# opens them a few at a time, so its memory does not spike (#4); an open takes about a second.
+MAX_PARALLEL_OPENS = 4
+_opening = threading.BoundedSemaphore(MAX_PARALLEL_OPENS)
 
 # Small probe: cameras announce their codecs in SDP, so a long analysis only delays the first frame.
 PROBE_OPTIONS = {"probesize": "262144", "analyzeduration": "1000000"}
@@ -43,7 +49,8 @@ def open_source(config: SourceConfig) -> av.container.InputContainer:
     # (bench/recorder.py). Over UDP there is no socket to time out, so PyAV's is kept.
     read_timeout = config.timeout_s if config.transport == "udp" or "://" not in config.url else None
     try:
-        return av.open(config.url, options=options, timeout=(config.timeout_s, read_timeout))
+        with _opening:
+            return av.open(config.url, options=options, timeout=(config.timeout_s, read_timeout))
     except av.error.FFmpegError as exc:
         raise SourceError("connect_failed", f"{config.safe_url}: {_describe(exc)}") from None
     except OSError as exc:

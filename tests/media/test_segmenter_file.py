@@ -120,3 +120,32 @@ def test_a_resolution_change_starts_a_new_run_with_its_own_init_and_loses_no_fra
         sent = sum(1 for packet in container.demux(video=0) if packet.size)
     assert len(sizes[0]) + len(sizes[1]) == sent  # not a frame lost at the switch
     assert set(sizes[0]) == {(320, 180)} and set(sizes[1]) == {(640, 360)}
+
+
+def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch):
+    import threading
+    import time
+
+    from recordings.media import source
+
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow_open(*args, **kwargs):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.05)
+        with lock:
+            active[0] -= 1
+        return object()
+
+    monkeypatch.setattr(source.av, "open", slow_open)
+    threads = [
+        threading.Thread(target=source.open_source, args=(source.SourceConfig(f"rtsp://10.0.0.{n}/s"),))
+        for n in range(12)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert peak[0] == source.MAX_PARALLEL_OPENS
