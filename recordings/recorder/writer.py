@@ -39,6 +39,10 @@ _STOP = object()
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 def wall(us: int) -> dt.datetime:
     return EPOCH + dt.timedelta(microseconds=us)
 
@@ -61,7 +65,7 @@ class IndexWriter(threading.Thread):
         self.camera_name = camera.name
         self.streamer_id = streamer_id
         self.queue: queue.Queue = queue.Queue()
-        self._segments: dict[str, int] = {}  # path -> Segment id
+        self._segments: dict[str, tuple[int, dt.datetime]] = {}  # path -> (Segment id, started_at)
         self._fragments: dict[str, list[FragmentRecord]] = {}
         self._last_status: tuple | None = None
         self.failed = threading.Event()
@@ -123,6 +127,13 @@ class IndexWriter(threading.Thread):
 
     def _apply_with_retry(self, batch: list) -> None:
         for attempt in range(5):
+            # What this batch changes in memory is undone with its transaction, so a retry starts
+            # from the same state the failed attempt did.
+            saved = (
+                dict(self._segments),
+                {k: list(v) for k, v in self._fragments.items()},
+                self._last_status,
+            )
             try:
                 with transaction.atomic():
                     self._apply(batch)
@@ -130,8 +141,9 @@ class IndexWriter(threading.Thread):
             except Exception:
                 # The records stay in memory and are applied again; a database restart must not lose them.
                 logger.exception("index write for %s failed (attempt %d)", self.camera_name, attempt + 1)
+                self._segments, self._fragments, self._last_status = saved
                 close_old_connections()
-                threading.Event().wait(min(5, 0.5 * 2**attempt))
+                _pause(min(5, 0.5 * 2**attempt))
         self.failed.set()
 
     def _apply(self, batch: list) -> None:
@@ -167,14 +179,13 @@ class IndexWriter(threading.Thread):
             height=info.height,
             fps=info.fps,
         )
-        self._segments[record.path] = segment.pk
+        self._segments[record.path] = (segment.pk, segment.started_at)
         self._fragments[record.path] = []
 
     def _grow(self, path: str) -> None:
         fragments = self._fragments[path]
         last = fragments[-1]
-        segment_id = self._segments[path]
-        started = Segment.objects.values_list("started_at", flat=True).get(pk=segment_id)
+        segment_id, started = self._segments[path]
         Segment.objects.filter(pk=segment_id).update(
             fragment_index=pack_fragments(fragments),
             fragment_count=len(fragments),
@@ -183,7 +194,7 @@ class IndexWriter(threading.Thread):
         )
 
     def _close(self, record: SegmentClosed) -> None:
-        segment_id = self._segments.pop(record.path)
+        segment_id, _started = self._segments.pop(record.path)
         self._fragments.pop(record.path, None)
         Segment.objects.filter(pk=segment_id).update(
             complete=True,

@@ -66,3 +66,26 @@ def test_an_open_segment_grows_as_fragments_arrive():
     assert not segment.complete
     assert segment.fragment_count == 2 and segment.bytes == 2800
     assert wall_us(segment.ended_at) == T0 + 2_000_000
+
+
+def test_a_failed_batch_is_applied_again_from_the_same_state(monkeypatch):
+    camera = CameraFactory()
+    writer = IndexWriter(camera=camera, streamer_id=None)
+    path = "cam/retry.mp4"
+    original, failures = IndexWriter._close, [1]
+
+    def flaky_close(self, record):
+        original(self, record)
+        if failures:
+            failures.pop()
+            raise RuntimeError("database went away")
+
+    monkeypatch.setattr(IndexWriter, "_close", flaky_close)
+    monkeypatch.setattr("recordings.recorder.writer._pause", lambda seconds: None)
+    writer.start()
+    writer.emit(SegmentOpened(uuid.uuid4().hex, path, T0, INFO))
+    writer.emit(SegmentClosed(path, T0, T0 + 1_000_000, 1800, 800, (fragment(0),)))
+    writer.close()
+    assert not writer.failed.is_set()
+    segment = Segment.objects.get(camera=camera)
+    assert segment.complete and segment.fragments() == [fragment(0)]
