@@ -1,0 +1,75 @@
+"""The realtime channel: a signed-in page hears its own organization's events and nobody else's."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+
+from nvr_project import events
+from nvr_project.asgi import application
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def session_cookie(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+async def connect(user=None) -> tuple[WebsocketCommunicator, bool]:
+    headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
+    if user is not None:
+        headers.append((b"cookie", (await sync_to_async(session_cookie)(user)).encode()))
+    communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+    connected, _ = await communicator.connect()
+    return communicator, connected
+
+
+async def publish(organization, payload) -> None:
+    await sync_to_async(events.publish)(
+        events.organization_group(organization.id), events.CAMERA_STATUS, payload
+    )
+
+
+def test_each_organization_hears_only_its_own_camera_events(world):
+    async def scenario():
+        alice, alice_in = await connect(world.alice)
+        carol, carol_in = await connect(world.carol)
+        assert alice_in and carol_in
+        await publish(world.org_a, {"camera": "a-lobby", "status": "error"})
+        assert await alice.receive_json_from(timeout=2) == {
+            "type": "camera.status",
+            "payload": {"camera": "a-lobby", "status": "error"},
+        }
+        assert await carol.receive_nothing(timeout=0.3)
+        await publish(world.org_b, {"camera": "b-gate", "status": "running"})
+        assert (await carol.receive_json_from(timeout=2))["payload"]["camera"] == "b-gate"
+        assert await alice.receive_nothing(timeout=0.3)
+        await alice.disconnect()
+        await carol.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_an_anonymous_socket_is_refused(world):
+    async def scenario():
+        communicator, connected = await connect()
+        assert not connected
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
+
+
+def test_a_user_without_an_organization_is_refused(db):
+    from tests.factories import UserFactory
+
+    async def scenario():
+        communicator, connected = await connect(await sync_to_async(UserFactory)())
+        assert not connected
+        await communicator.disconnect()
+
+    asyncio.run(scenario())
