@@ -7,8 +7,7 @@ import uuid
 from celery import shared_task
 from celery.signals import worker_shutting_down
 
-from cameras.services import node_name
-from recordings.recorder.lease import cameras_without_lease, lease_reserve
+from recordings.recorder.lease import cameras_without_lease, ingest_queue, lease_reserve
 from recordings.recorder.supervisor import record_camera
 
 logger = logging.getLogger(__name__)
@@ -26,10 +25,11 @@ def _stop_recording(**kwargs) -> None:
 def recorder_assign() -> int:
     """Hand every enabled camera that nobody records to the ingest queue, once."""
     sent = 0
-    for camera_id in cameras_without_lease(node=node_name()).values_list("pk", flat=True):
+    for camera_id, pinned_to in cameras_without_lease().values_list("pk", "streamer__hostname"):
         token = uuid.uuid4().hex
         if lease_reserve(camera_id=camera_id, token=token):
-            camera_record.apply_async(args=[camera_id, token], queue="ingest")
+            # A camera pinned to a node goes to that node's own queue (ingest.<node>).
+            camera_record.apply_async(args=[camera_id, token], queue=ingest_queue(pinned_to))
             sent += 1
     return sent
 

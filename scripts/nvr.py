@@ -12,6 +12,7 @@ stops every group, waits, and kills what is left, so no process outlives the com
 import hashlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -60,13 +61,15 @@ def children(host: str, port: str) -> dict[str, list[str]]:
     # One camera holds one thread; past ~10-16 cameras a process spends its time trading the GIL,
     # so more cameras want more ingest processes rather than more threads (bench/recorder.py).
     processes = int(os.environ.get("NVR_INGEST_WORKERS", "1"))
+    # The shared queue, and this node's own for the cameras pinned to it (cameras.services.node_name).
+    queues = f"ingest,ingest.{os.environ.get('NVR_NODE_NAME') or socket.gethostname()}"
     threads = os.environ.get("NVR_INGEST_THREADS", "16")
     ingest = {
         f"ingest{n or ''}": [
             *celery,
             "worker",
             "-Q",
-            "ingest",
+            queues,
             "-n",
             f"ingest{n or ''}@%h",
             "-P",

@@ -57,10 +57,13 @@ def _free(cameras, now):
     return cameras.filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
 
 
-def cameras_without_lease(*, node: str):
-    """Enabled cameras to record that nobody holds, excluding those pinned to another node."""
+def cameras_without_lease():
+    """Enabled cameras to record that nobody holds, but for those pinned to a disabled node."""
     now = timezone.now()
     cameras = _free(Camera.objects.filter(enabled=True, record=True, inputs__isnull=False), now).distinct()
-    return cameras.filter(Q(streamer__isnull=True) | Q(streamer__hostname=node)).exclude(
-        streamer__enabled=False
-    )
+    return cameras.exclude(streamer__enabled=False)
+
+
+def ingest_queue(streamer_hostname: str | None) -> str:
+    """The queue a camera's recording task goes to: its pinned node's own, or the shared one."""
+    return f"ingest.{streamer_hostname}" if streamer_hostname else "ingest"

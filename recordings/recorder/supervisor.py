@@ -40,6 +40,9 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
     if not lease_claim(camera_id=camera_id, owner=owner, token=token):
         return "another recorder holds the camera"
     camera = Camera.objects.select_related("streamer").get(pk=camera_id)
+    if camera.streamer is not None and camera.streamer.hostname != node_name():
+        lease_release(camera_id=camera_id, owner=owner)
+        return f"pinned to node {camera.streamer.hostname}"
     source_input = camera.inputs.filter(purpose=CameraInput.Purpose.MAIN).order_by("position").first()
     if source_input is None:
         lease_release(camera_id=camera_id, owner=owner)

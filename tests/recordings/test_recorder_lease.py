@@ -55,12 +55,12 @@ def test_a_reserved_camera_goes_only_to_the_task_holding_the_token(camera):
 
 def test_release_frees_the_camera_for_the_next_assign_pass(camera):
     lease_claim(camera_id=camera.pk, owner="a:1:x")
-    assert not cameras_without_lease(node="a").filter(pk=camera.pk).exists()
+    assert not cameras_without_lease().filter(pk=camera.pk).exists()
     lease_release(camera_id=camera.pk, owner="a:1:x")
-    assert cameras_without_lease(node="a").filter(pk=camera.pk).exists()
+    assert cameras_without_lease().filter(pk=camera.pk).exists()
 
 
-def test_assign_skips_disabled_cameras_cameras_without_input_and_other_nodes_pins(camera):
+def test_assign_skips_disabled_cameras_cameras_without_input_and_disabled_nodes(camera):
     no_input = CameraFactory()
     disabled = CameraFactory(enabled=False)
     CameraInputFactory(camera=disabled)
@@ -68,9 +68,22 @@ def test_assign_skips_disabled_cameras_cameras_without_input_and_other_nodes_pin
     CameraInputFactory(camera=pinned_elsewhere)
     on_disabled_node = CameraFactory(streamer=StreamerFactory(hostname="here", enabled=False))
     CameraInputFactory(camera=on_disabled_node)
-    found = set(cameras_without_lease(node="here").values_list("pk", flat=True))
-    assert camera.pk in found
-    assert not found & {no_input.pk, disabled.pk, pinned_elsewhere.pk, on_disabled_node.pk}
+    found = set(cameras_without_lease().values_list("pk", flat=True))
+    assert {camera.pk, pinned_elsewhere.pk} <= found
+    assert not found & {no_input.pk, disabled.pk, on_disabled_node.pk}
+
+
+def test_a_pinned_camera_goes_to_its_node_queue_and_other_nodes_decline_it(camera, monkeypatch):
+    from recordings.recorder.lease import ingest_queue
+    from recordings.recorder.supervisor import record_camera
+
+    assert ingest_queue(None) == "ingest" and ingest_queue("rack2") == "ingest.rack2"
+    Camera.objects.filter(pk=camera.pk).update(streamer=StreamerFactory(hostname="rack2"))
+    monkeypatch.setenv("NVR_NODE_NAME", "rack1")
+    import threading
+
+    assert record_camera(camera_id=camera.pk, stop=threading.Event()) == "pinned to node rack2"
+    assert Camera.objects.get(pk=camera.pk).lease_owner == ""  # released for the right node
 
 
 def test_the_outage_before_a_recorder_starts_says_whether_the_camera_was_switched_off(camera):
