@@ -89,3 +89,38 @@ def test_a_failed_batch_is_applied_again_from_the_same_state(monkeypatch):
     assert not writer.failed.is_set()
     segment = Segment.objects.get(camera=camera)
     assert segment.complete and segment.fragments() == [fragment(0)]
+
+
+def test_a_status_change_is_published_once_to_the_cameras_organization():
+    import asyncio
+
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from nvr_project.events import organization_group
+
+    camera = CameraFactory()
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(organization_group(camera.organization_id), channel)
+    writer = IndexWriter(camera=camera, streamer_id=None)
+    writer.start()
+    writer.emit(StatusRecord("running", "", INFO, 900, T0))
+    writer.emit(StatusRecord("running", "", INFO, 950, T0 + 5_000_000))  # same state: no new event
+    writer.emit(StatusRecord("waiting", "connection refused", None, 0, T0 + 9_000_000))
+    writer.close()
+
+    async def drain():
+        received = []
+        while True:
+            try:
+                received.append(await asyncio.wait_for(layer.receive(channel), 0.5))
+            except TimeoutError:
+                return received
+
+    messages = async_to_sync(drain)()
+    assert [(m["type"], m["payload"]["status"], m["payload"]["reason"]) for m in messages] == [
+        ("camera.status", "running", ""),
+        ("camera.status", "waiting", "connection refused"),
+    ]
+    assert messages[0]["payload"]["camera"] == camera.name and messages[0]["payload"]["width"] == 640
