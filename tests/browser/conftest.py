@@ -8,7 +8,9 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread while it is
+# open, and other tests in the same worker need the thread free of one (asyncio.run, Channels).
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         if os.environ.get("NVR_REQUIRE_BROWSER"):

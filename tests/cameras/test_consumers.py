@@ -1,6 +1,7 @@
 """The realtime channel: a signed-in page hears its own organization's events and nobody else's."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -12,6 +13,12 @@ from nvr_project import events
 from nvr_project.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run(scenario) -> None:
+    """Run a scenario on a fresh event loop in its own thread, whatever this thread is running."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
 
 
 def session_cookie(user) -> str:
@@ -52,7 +59,7 @@ def test_each_organization_hears_only_its_own_camera_events(world):
         await alice.disconnect()
         await carol.disconnect()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_an_anonymous_socket_is_refused(world):
@@ -61,7 +68,7 @@ def test_an_anonymous_socket_is_refused(world):
         assert not connected
         await communicator.disconnect()
 
-    asyncio.run(scenario())
+    run(scenario)
 
 
 def test_a_user_without_an_organization_is_refused(db):
@@ -72,4 +79,4 @@ def test_a_user_without_an_organization_is_refused(db):
         assert not connected
         await communicator.disconnect()
 
-    asyncio.run(scenario())
+    run(scenario)
