@@ -19,7 +19,6 @@ from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder
 
 TOP_LEVEL = "top"
-SERVICE_FIELDS = frozenset(f for f in EDITABLE_FIELDS if not Camera._meta.get_field(f).many_to_many)
 OBSERVED = [
     ("status", "status_reason", "status_changed_at"),
     ("video_codec", "audio_codec", "audio_transcoded"),
@@ -218,7 +217,7 @@ class CameraAdmin(admin.ModelAdmin):
         return [*fixed, "last_change_user", "created_at", "updated_at", *OBSERVED_FIELDS]
 
     def save_model(self, request, obj, form, change):
-        fields = {name: value for name, value in form.cleaned_data.items() if name in SERVICE_FIELDS}
+        fields = {name: value for name, value in form.cleaned_data.items() if name in EDITABLE_FIELDS}
         if change:
             camera_update(camera=obj, actor=request.user, **fields)
             return

@@ -37,7 +37,7 @@ class AacTranscoder:
         out = []
         for frame in self.decoder.decode(packet):
             for resampled in self.resampler.resample(frame):
-                resampled.pts = None if frame.pts is None else frame.pts
+                resampled.pts = frame.pts
                 resampled.time_base = self.time_base
                 out.extend(self._stamp(self.encoder.encode(resampled)))
         return out

@@ -9,7 +9,7 @@ and at least every second, so a crash loses at most one fragment.
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 import av
@@ -45,7 +45,7 @@ class _Open:
     video_track: int = 1
     video_timescale: int = 0
     first_tfdt: int | None = None
-    fragments: list = None
+    fragments: list = field(default_factory=list)
 
 
 class Segmenter:
@@ -79,10 +79,6 @@ class Segmenter:
         self.emit = emit
         self._open: _Open | None = None
         self._last_video_end_us = 0
-
-    @property
-    def has_segment(self) -> bool:
-        return self._open is not None
 
     # --- packets -------------------------------------------------------------------------------
     def write(
@@ -129,7 +125,7 @@ class Segmenter:
         except Exception:
             file.close()
             raise
-        self._open = _Open(file, container, streams, relative, run_us, fragments=[])
+        self._open = _Open(file, container, streams, relative, run_us)
         state["segment"] = self._open
         self.emit(SegmentOpened(self.run_id, relative, wall_us, self.stream_info))
 
