@@ -13,9 +13,9 @@ REMUXED = {"aac", "opus"}
 
 
 class AacTranscoder:
-    def __init__(self, source: av.audio.stream.AudioStream):
-        self.decoder = av.CodecContext.create(source.codec_context.name, "r")
-        self.decoder.sample_rate = source.codec_context.sample_rate or 8000
+    def __init__(self, codec: str, sample_rate: int):
+        self.decoder = av.CodecContext.create(codec, "r")
+        self.decoder.sample_rate = sample_rate or 8000
         self.decoder.layout = "mono"
         self.sample_rate = self.decoder.sample_rate
         self.encoder = av.CodecContext.create("aac", "w")

@@ -14,14 +14,15 @@ from .index import StatusRecord, StreamInfo
 from .params import ParameterWatch, probe
 from .segmenter import Emit, Segmenter, to_us
 from .timestamps import TimestampRepair
+from .tracks import Track
 
 
 class Connection:
     def __init__(
         self,
         *,
-        video,
-        audio,
+        video: Track,
+        audio: Track | None,
         transcoder: AacTranscoder | None,
         root: str,
         camera_dir: str,
@@ -33,36 +34,35 @@ class Connection:
         self.root, self.camera_dir, self.target_us, self.emit = root, camera_dir, target_us, emit
         self.wall_us = wall_us
         self.info = StreamInfo(
-            video_codec=video.codec_context.name,
-            width=video.codec_context.width,
-            height=video.codec_context.height,
-            fps=float(video.average_rate or video.guessed_rate or 0),
-            audio_codec="aac" if transcoder else (audio.codec_context.name if audio else ""),
-            source_audio_codec=audio.codec_context.name if audio else "",
+            video_codec=video.codec,
+            width=video.width,
+            height=video.height,
+            fps=video.fps,
+            audio_codec="aac" if transcoder else (audio.codec if audio else ""),
+            source_audio_codec=audio.codec if audio else "",
         )
         self.frame_us = int(1_000_000 / self.info.fps) if self.info.fps else 40_000
-        self.repair = TimestampRepair(video_index=video.index)
-        self.params = ParameterWatch(video.codec_context.name)
+        self.repair = TimestampRepair([track for track in (video, audio) if track is not None])
+        self.params = ParameterWatch(video.codec)
         self.segmenter: Segmenter | None = None
         self.anchor_wall_us: int | None = None
-        self._video_template = video
+        self._video_template = video.template
 
-    def feed(self, packet: av.Packet) -> None:
+    def feed(self, index: int, packet: av.Packet) -> None:
         now_us = self.wall_us()
-        for ready in self.repair.feed(packet, now_us):
+        for ready in self.repair.feed(index, packet, now_us):
             if self.anchor_wall_us is None:
                 self.anchor_wall_us = now_us - to_us(ready.dts, ready.time_base)
-            self._write(ready)
+            self._write(index, ready)
 
     def close(self) -> None:
         if self.segmenter is not None:
             for ready in self.repair.flush():
-                self._write(ready)
+                self._write(self.video.index, ready)
             self.segmenter.close()
 
     # --- internals -----------------------------------------------------------------------------
-    def _write(self, packet: av.Packet) -> None:
-        index = packet.stream.index
+    def _write(self, index: int, packet: av.Packet) -> None:
         if index == self.video.index:
             run_us = to_us(packet.dts, packet.time_base)
             if packet.is_keyframe:
@@ -84,7 +84,7 @@ class Connection:
             templates = {self.video.index: self._video_template}
             if self.audio is not None:
                 templates[self.audio.index] = (
-                    self.transcoder.add_output_stream if self.transcoder else self.audio
+                    self.transcoder.add_output_stream if self.transcoder else self.audio.template
                 )
             self.segmenter = Segmenter(
                 root=self.root,
@@ -113,10 +113,10 @@ class Connection:
         if self.segmenter is not None:
             self.segmenter.close(end_run_us=run_us)
             self.segmenter = None
-        video = self.video
+        base = self.video.template
 
         def template(container):
-            stream = container.add_stream_from_template(video)
+            stream = base(container)
             stream.codec_context.width, stream.codec_context.height = params.width, params.height
             stream.codec_context.extradata = params.extradata
             return stream

@@ -51,7 +51,7 @@ class _Open:
 class Segmenter:
     """Writes one run's packets into consecutive segments under `root` and emits their records.
 
-    `templates` maps input stream index to the stream whose parameters the output copies;
+    `templates` maps input track index to the function that adds its output stream;
     `anchor_wall_us` is the wall time of run time zero.
     """
 
@@ -116,12 +116,7 @@ class Segmenter:
         try:
             # 256 KB: a 1080p fragment reaches Python in a few calls, not ~25, for little memory.
             container = av.open(file, "w", format="mp4", options=MUXER_OPTIONS, buffer_size=1 << 18)
-            streams = {
-                index: template(container)
-                if callable(template)
-                else container.add_stream_from_template(template)
-                for index, template in self.templates.items()
-            }
+            streams = {index: template(container) for index, template in self.templates.items()}
         except Exception:
             file.close()
             raise

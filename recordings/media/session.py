@@ -9,14 +9,12 @@ import logging
 import threading
 from dataclasses import dataclass
 
-import av
-
 from .audio import REMUXED, TRANSCODED, AacTranscoder
 from .clock import Clock, SystemClock
 from .connection import Connection
 from .index import GapRecord, SegmentClosed, SegmentOpened, StatusRecord
 from .segmenter import Emit
-from .source import SourceConfig, SourceError, open_source
+from .source import Source, SourceConfig, SourceError, open_source
 
 logger = logging.getLogger(__name__)
 
@@ -92,29 +90,29 @@ class RecordingLoop:
         """
         self._recorded = False
         try:
-            container = open_source(self.source)
+            source = open_source(self.source)
         except SourceError as exc:
             outcome = _Outcome(False, exc.reason, exc.detail, None)
             self._outage(outcome)
             return outcome
         try:
-            outcome = self._record(container)
+            outcome = self._record(source)
         except BaseException:
-            container.close()
+            source.close()
             raise
         self._outage(outcome)
         if outcome.reason == "stalled":
-            threading.Thread(target=container.close, name="close-stalled", daemon=True).start()
+            threading.Thread(target=source.close, name="close-stalled", daemon=True).start()
         else:
-            container.close()
+            source.close()
         return outcome
 
     # --- one connection ------------------------------------------------------------------------
-    def _record(self, container) -> _Outcome:
-        video = next((s for s in container.streams if s.type == "video"), None)
+    def _record(self, source: Source) -> _Outcome:
+        video = next((t for t in source.tracks if t.kind == "video"), None)
         if video is None:
             return _Outcome(False, "connect_failed", f"{self.source.safe_url}: no video track", None)
-        audio, transcoder = self._audio_track(container)
+        audio, transcoder = self._audio_track(source)
         connection = Connection(
             video=video,
             audio=audio,
@@ -125,29 +123,26 @@ class RecordingLoop:
             emit=self._emit,
             wall_us=self.clock.wall_us,
         )
+        wanted = {video.index} | ({audio.index} if audio else set())
         reason, detail = "source_ended", "the camera closed the stream"
         bytes_in, status_at = 0, self.clock.monotonic()
         self.emit(StatusRecord("running", "", connection.info, at_us=self.clock.wall_us()))
         try:
-            for packet in container.demux(*[s for s in (video, audio) if s is not None]):
+            for index, packet in source.packets():
                 if self.stop.is_set():
                     reason, detail = "worker_stopped", "the recorder stopped"
                     break
-                if packet.size == 0:
+                if index not in wanted:
                     continue
                 bytes_in += packet.size
-                connection.feed(packet)
+                connection.feed(index, packet)
                 elapsed = self.clock.monotonic() - status_at
                 if elapsed >= STATUS_EVERY_S:
                     kbps = int(bytes_in * 8 / elapsed / 1000)
                     self.emit(StatusRecord("running", "", connection.info, kbps, self.clock.wall_us()))
                     bytes_in, status_at = 0, self.clock.monotonic()
-        except av.error.FFmpegError as exc:
-            stalled = (
-                isinstance(exc, av.error.ExitError | av.error.TimeoutError) or "timed out" in str(exc).lower()
-            )
-            reason = "stalled" if stalled else "source_ended"
-            detail = f"{self.source.safe_url}: {exc}"
+        except SourceError as exc:
+            reason, detail = exc.reason, exc.detail
         except OSError as exc:  # the disk, not the camera: ENOSPC, EACCES, …
             reason, detail = "disk_error", f"cannot write recordings: {exc}"
             self.emit(StatusRecord("error", detail, connection.info, at_us=self.clock.wall_us()))
@@ -159,21 +154,20 @@ class RecordingLoop:
                 self.emit(StatusRecord("error", detail, connection.info, at_us=self.clock.wall_us()))
         return _Outcome(self._recorded, reason, detail, self._last_end_us)
 
-    def _audio_track(self, container):
+    def _audio_track(self, source: Source):
         if not self.record_audio:
             return None, None
-        audio = next((s for s in container.streams if s.type == "audio"), None)
+        audio = next((t for t in source.tracks if t.kind == "audio"), None)
         if audio is None:
             return None, None
-        name = audio.codec_context.name
-        if not audio.codec_context.sample_rate:
+        if not audio.sample_rate:
             logger.warning("not recording audio of %s: its parameters are unknown", self.source.safe_url)
             return None, None
-        if name in REMUXED:
+        if audio.codec in REMUXED:
             return audio, None
-        if name in TRANSCODED:
-            return audio, AacTranscoder(audio)
-        logger.info("not recording %s audio of %s: MP4 cannot carry it", name, self.source.safe_url)
+        if audio.codec in TRANSCODED:
+            return audio, AacTranscoder(audio.codec, audio.sample_rate)
+        logger.info("not recording %s audio of %s: MP4 cannot carry it", audio.codec, self.source.safe_url)
         return None, None
 
     # --- records -------------------------------------------------------------------------------

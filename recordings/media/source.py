@@ -1,14 +1,19 @@
 """Open a camera's input with options that fail fast and start fast."""
 
+import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import av
+
+from .tracks import Track, track_from_stream
 
 # Probing a camera briefly holds several MB of buffers. A worker starting many cameras at once
 # opens them a few at a time, so its memory does not spike (#4); an open takes about a second.
 MAX_PARALLEL_OPENS = 4
-_opening = threading.BoundedSemaphore(MAX_PARALLEL_OPENS)
+opening = threading.BoundedSemaphore(MAX_PARALLEL_OPENS)
 
 # Small probe: cameras announce their codecs in SDP, so a long analysis only delays the first frame.
 PROBE_OPTIONS = {"probesize": "262144", "analyzeduration": "1000000"}
@@ -37,7 +42,60 @@ class SourceConfig:
         return f"{scheme}{sep}{host}"
 
 
-def open_source(config: SourceConfig) -> av.container.InputContainer:
+class Source(Protocol):
+    """An open input: its tracks and their packets. `packets()` raises SourceError when it ends."""
+
+    tracks: list[Track]
+
+    def packets(self) -> Iterator[tuple[int, av.Packet]]: ...
+
+    def close(self) -> None: ...
+
+
+def open_source(config: SourceConfig) -> Source:
+    """Our own RTSP client for RTSP over TCP (the common case, and the cheap one); libavformat
+    for everything else (RTSP over UDP, RTMP, HTTP, files)."""
+    if config.url.startswith("rtsp://") and config.transport == "tcp" and not _force_libav():
+        from .rtsp.source import RtspSource
+
+        return RtspSource.open(config)
+    return LibavSource(config)
+
+
+def _force_libav() -> bool:
+    return os.environ.get("NVR_RTSP_CLIENT", "") == "libav"
+
+
+class LibavSource:
+    def __init__(self, config: SourceConfig):
+        self.config = config
+        self.container = _open_container(config)
+        self.tracks = [
+            track_from_stream(stream)
+            for stream in self.container.streams
+            if stream.type in ("video", "audio")
+        ]
+
+    def packets(self) -> Iterator[tuple[int, av.Packet]]:
+        streams = [self.container.streams[track.index] for track in self.tracks]
+        try:
+            for packet in self.container.demux(*streams):
+                if packet.size:
+                    yield packet.stream.index, packet
+        except av.error.FFmpegError as exc:
+            stalled = (
+                isinstance(exc, av.error.ExitError | av.error.TimeoutError) or "timed out" in str(exc).lower()
+            )
+            raise SourceError(
+                "stalled" if stalled else "source_ended", f"{self.config.safe_url}: {exc}"
+            ) from None
+        raise SourceError("source_ended", "the camera closed the stream")
+
+    def close(self) -> None:
+        self.container.close()
+
+
+def _open_container(config: SourceConfig) -> av.container.InputContainer:
     options = dict(PROBE_OPTIONS)
     if config.url.startswith(("rtsp://", "rtsps://")):
         options["rtsp_transport"] = config.transport
@@ -49,7 +107,7 @@ def open_source(config: SourceConfig) -> av.container.InputContainer:
     # (bench/recorder.py). Over UDP there is no socket to time out, so PyAV's is kept.
     read_timeout = config.timeout_s if config.transport == "udp" or "://" not in config.url else None
     try:
-        with _opening:
+        with opening:
             return av.open(config.url, options=options, timeout=(config.timeout_s, read_timeout))
     except av.error.FFmpegError as exc:
         raise SourceError("connect_failed", f"{config.safe_url}: {_describe(exc)}") from None

@@ -16,6 +16,8 @@ from fractions import Fraction
 
 import av
 
+from .tracks import Track
+
 # A jump larger than this (beyond what the wall clock says elapsed) is a clock jump, not time.
 JUMP_TOLERANCE_US = 2_000_000
 
@@ -38,9 +40,9 @@ class _Track:
 class TimestampRepair:
     """Per-run repairs. `feed()` returns the packets ready to mux, in order, with run timestamps."""
 
-    def __init__(self, *, video_index: int):
-        self.video_index = video_index
-        self._tracks: dict[int, _Track] = {}
+    def __init__(self, tracks: list[Track]):
+        self.video_index = next(track.index for track in tracks if track.kind == "video")
+        self._tracks = {track.index: _Track(track.time_base, track.frame_ticks) for track in tracks}
         self._pending: tuple[av.Packet, int] | None = None  # a video packet and its arrival time
         self._origin_us: int | None = None  # camera time of run zero
 
@@ -52,9 +54,9 @@ class TimestampRepair:
                 total[key] = total.get(key, 0) + value
         return total
 
-    def feed(self, packet: av.Packet, wall_us: int) -> list[av.Packet]:
-        track = self._track(packet)
-        if packet.stream.index != self.video_index:
+    def feed(self, index: int, packet: av.Packet, wall_us: int) -> list[av.Packet]:
+        track = self._tracks[index]
+        if index != self.video_index:
             if self._origin_us is None:
                 return []
             self._fix(track, packet, wall_us)
@@ -84,16 +86,6 @@ class TimestampRepair:
             return []  # nothing to place it by: it precedes the first timed frame
         self._fix(track, packet, wall_us)
         return [packet]
-
-    def _track(self, packet: av.Packet) -> _Track:
-        index = packet.stream.index
-        if index not in self._tracks:
-            tb = packet.time_base
-            stream = packet.stream
-            rate = (stream.average_rate or stream.guessed_rate) if stream.type == "video" else None
-            frame_ticks = max(1, int(1 / (rate * tb))) if rate else max(1, _ticks(40_000, tb))
-            self._tracks[index] = _Track(tb, frame_ticks)
-        return self._tracks[index]
 
     def _fix(self, track: _Track, packet: av.Packet, wall_us: int) -> None:
         tb = track.time_base
@@ -132,5 +124,4 @@ def _merge(first: av.Packet, second: av.Packet) -> av.Packet:
     merged = av.Packet(bytes(first) + bytes(second))
     merged.pts, merged.dts, merged.time_base = first.pts, first.dts, first.time_base
     merged.is_keyframe = first.is_keyframe or second.is_keyframe
-    merged.stream = first.stream
     return merged

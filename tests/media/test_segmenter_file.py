@@ -122,11 +122,13 @@ def test_a_resolution_change_starts_a_new_run_with_its_own_init_and_loses_no_fra
     assert set(sizes[0]) == {(320, 180)} and set(sizes[1]) == {(640, 360)}
 
 
-def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch):
+@pytest.mark.parametrize("transport", ["tcp", "udp"])
+def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch, transport):
     import threading
     import time
 
     from recordings.media import source
+    from recordings.media.rtsp.client import RtspClient, RtspError
 
     active, peak, lock = [0], [0], threading.Lock()
 
@@ -137,13 +139,18 @@ def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch):
         time.sleep(0.05)
         with lock:
             active[0] -= 1
-        return object()
+        raise RtspError("connect_failed", "unreachable") if transport == "tcp" else OSError("unreachable")
 
-    monkeypatch.setattr(source.av, "open", slow_open)
-    threads = [
-        threading.Thread(target=source.open_source, args=(source.SourceConfig(f"rtsp://10.0.0.{n}/s"),))
-        for n in range(12)
-    ]
+    if transport == "tcp":  # our RTSP client
+        monkeypatch.setattr(RtspClient, "connect", slow_open)
+    else:  # libavformat
+        monkeypatch.setattr(source.av, "open", slow_open)
+
+    def attempt(n):
+        with pytest.raises(source.SourceError, match="unreachable"):
+            source.open_source(source.SourceConfig(f"rtsp://10.0.0.{n}/s", transport))
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:
