@@ -4,7 +4,9 @@ For 1, 10 and 40 cameras (1080p25 H.264 ~6 Mbit/s, GOP 2 s, AAC), over RTSP/TCP 
 in turn, each for --seconds against the same camera server (its own process):
   - ours:   RecordingLoop threads, --per-process cameras to a process (ingest worker processes);
   - ffmpeg: one `ffmpeg -rtsp_transport T -i URL -c copy -f segment` process per camera;
-  - demux:  one process reading and dropping packets with PyAV, the floor of the input path.
+  - demux:  one process reading and dropping packets with PyAV, the floor of libavformat's input;
+  - over TCP also ours-libav (the recorder on libavformat's RTSP client, NVR_RTSP_CLIENT=libav)
+    and own-demux (our RTSP client reading and dropping packets, the floor of our input path).
 It prints CPU seconds per camera-minute, RSS (steady, and the start-up peak), bytes written per
 media byte and write calls per second per camera, with ours/ffmpeg ratios.
 
@@ -76,16 +78,26 @@ def run_ours(urls: list[str], transport: str, out: str, seconds: float) -> None:
     print(json.dumps({"fragments": fragments[0]}), flush=True)
 
 
-def run_demux(urls: list[str], transport: str, seconds: float) -> None:
-    """Child: read and drop every packet, the cost of libavformat's input alone."""
+def run_demux(urls: list[str], transport: str, seconds: float, own: bool = False) -> None:
+    """Child: read and drop every packet, the cost of the input path alone."""
     import threading
 
     import av
+
+    from recordings.media.rtsp.source import RtspSource
+    from recordings.media.source import SourceConfig
 
     stop = threading.Event()
     media = [0]
 
     def read(url):
+        if own:
+            source = RtspSource.open(SourceConfig(url, transport))
+            for _, packet in source.packets():
+                media[0] += packet.size
+                if stop.is_set():
+                    source.close()
+                    return
         with av.open(url, options={"rtsp_transport": transport}, timeout=(5, 5)) as container:
             for packet in container.demux():
                 media[0] += packet.size
@@ -133,9 +145,9 @@ def measure(processes: list[subprocess.Popen], seconds: float, warmup: float) ->
     }
 
 
-def media_rate(urls, transport, seconds) -> float:
+def media_rate(urls, transport, seconds, child="demux") -> float:
     """Media bytes per second the cameras deliver, measured by the demux-only reader."""
-    cmd = [sys.executable, __file__, "--child", "demux", "--transport", transport, "--seconds", str(seconds)]
+    cmd = [sys.executable, __file__, "--child", child, "--transport", transport, "--seconds", str(seconds)]
     proc = subprocess.Popen([*cmd, "--urls", json.dumps(urls)], stdout=subprocess.PIPE, text=True)
     figures = measure([proc], seconds - 4, 3)
     out, _ = proc.communicate(timeout=60)
@@ -154,25 +166,11 @@ def bench(count: int, transport: str, seconds: float, per_process: int) -> dict:
         window = seconds
         rate, demux = media_rate(urls, transport, window + 5)
 
-        out = tempfile.mkdtemp(prefix="bench-ours-")
-        cmd = [
-            sys.executable,
-            __file__,
-            "--child",
-            "ours",
-            "--transport",
-            transport,
-            "--seconds",
-            str(window + 6),
-            "--out",
-            out,
-            "--urls",
-            json.dumps(urls),
-        ]
-        ours_proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-        ours = measure([ours_proc], window, 5)
-        ours_proc.communicate(timeout=60)
-        shutil.rmtree(out, ignore_errors=True)
+        ours = run_recorder(urls, transport, window)
+        extra = {}
+        if transport == "tcp":
+            extra["ours-libav"] = run_recorder(urls, transport, window, {"NVR_RTSP_CLIENT": "libav"})
+            extra["own-demux"] = media_rate(urls, transport, window + 5, "own-demux")[1]
 
         out = tempfile.mkdtemp(prefix="bench-ffmpeg-")
         ffmpegs = [
@@ -217,7 +215,28 @@ def bench(count: int, transport: str, seconds: float, per_process: int) -> dict:
         "ours": ours,
         "ffmpeg": ffmpeg,
         "demux": demux,
+        **extra,
     }
+
+
+def run_recorder(urls, transport, window, env=None) -> dict:
+    out = tempfile.mkdtemp(prefix="bench-ours-")
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "ours",
+        "--transport",
+        transport,
+        "--seconds",
+        str(window + 6),
+    ]
+    cmd += ["--out", out, "--urls", json.dumps(urls)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    figures = measure([proc], window, 5)
+    proc.communicate(timeout=60)
+    shutil.rmtree(out, ignore_errors=True)
+    return figures
 
 
 def report(result: dict) -> None:
@@ -226,7 +245,7 @@ def report(result: dict) -> None:
 
     def row(name, r):
         return (
-            f"  {name:7s} CPU {r['cpu'] / camera_minutes:6.2f} s/cam-min  RSS {r['rss'] / 2**20:7.1f} MB "
+            f"  {name:10s} CPU {r['cpu'] / camera_minutes:6.2f} s/cam-min  RSS {r['rss'] / 2**20:7.1f} MB "
             f"(peak {r['hwm'] / 2**20:7.1f})  written/media {r['write_bytes'] / result['media_bytes']:.4f}  "
             f"writes/s/cam {r['syscw'] / window / n:7.1f}"
         )
@@ -235,8 +254,9 @@ def report(result: dict) -> None:
         f"{n} camera(s), RTSP/{result['transport'].upper()}, {window:.0f} s, "
         f"media {result['media_bytes'] * 8 / window / n / 1e6:.2f} Mbit/s per camera"
     )
-    for name in ("ours", "ffmpeg", "demux"):
-        print(row(name, result[name]))
+    for name in ("ours", "ours-libav", "ffmpeg", "demux", "own-demux"):
+        if name in result:
+            print(row(name, result[name]))
     ours, ffmpeg = result["ours"], result["ffmpeg"]
     print(
         f"  ratio ours/ffmpeg: CPU {ours['cpu'] / ffmpeg['cpu']:.2f}  RSS {ours['rss'] / ffmpeg['rss']:.2f}  "
@@ -261,8 +281,8 @@ def main() -> None:
         return serve_cameras(args.count)
     if args.child == "ours":
         return run_ours(json.loads(args.urls), args.transport, args.out, args.seconds)
-    if args.child == "demux":
-        return run_demux(json.loads(args.urls), args.transport, args.seconds)
+    if args.child in ("demux", "own-demux"):
+        return run_demux(json.loads(args.urls), args.transport, args.seconds, own=args.child == "own-demux")
     if not shutil.which("ffmpeg"):
         sys.exit("the baseline needs Debian's ffmpeg: apt-get install ffmpeg")
     results = []

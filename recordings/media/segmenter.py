@@ -28,6 +28,7 @@ MUXER_OPTIONS = {
 }
 
 Emit = Callable[[object], None]
+MAX_EARLY = 64  # audio packets kept for the first segment: ~1 s of AAC
 
 
 def to_us(ticks: int, time_base: Fraction) -> int:
@@ -78,6 +79,7 @@ class Segmenter:
         self.target_us = target_us
         self.emit = emit
         self._open: _Open | None = None
+        self._early: list = []  # audio that arrived before the first keyframe was released
         self._last_video_end_us = 0
 
     # --- packets -------------------------------------------------------------------------------
@@ -91,7 +93,9 @@ class Segmenter:
             if self._open is None or run_us - self._open.started_us >= due:
                 self._rotate(run_us)
         if self._open is None:
-            return  # nothing before the first keyframe can be decoded; the gap covers it
+            if not is_video and len(self._early) < MAX_EARLY:
+                self._early.append((packet, index))  # sound while the first picture is held back
+            return  # no picture before the first keyframe can be decoded; the gap covers it
         packet.stream = self._open.streams[index]
         self._open.container.mux(packet)
         if is_video:
@@ -123,6 +127,10 @@ class Segmenter:
         self._open = _Open(file, container, streams, relative, run_us)
         state["segment"] = self._open
         self.emit(SegmentOpened(self.run_id, relative, wall_us, self.stream_info))
+        early, self._early = self._early, []
+        for packet, index in early:
+            packet.stream = streams[index]
+            container.mux(packet)
 
     def _finish(self, end_run_us: int) -> None:
         segment, self._open = self._open, None

@@ -62,6 +62,11 @@ class TimestampRepair:
             self._fix(track, packet, wall_us)
             return [packet] if packet.dts >= 0 else []
         if self._pending is None:
+            if self._origin_us is None and packet.dts is not None:
+                # Run zero is known now, not when this frame is released: the sound that
+                # arrives while it is held back belongs to the recording.
+                tb = track.time_base
+                self._origin_us = packet.dts * tb.numerator * 1_000_000 // tb.denominator
             self._pending = (packet, wall_us)
             return []
         pending, pending_wall = self._pending

@@ -39,11 +39,12 @@ def rtsp_server():
 
 @pytest.fixture
 def rtsp_camera(rtsp_server):
-    """Factory: rtsp_camera(spec=TEST_H264_AAC, path=None) -> Camera, removed after the test."""
+    """Factory: rtsp_camera(spec=TEST_H264_AAC, path=None, credentials=None) -> Camera, removed after
+    the test."""
     cameras = []
 
-    def add(spec: ClipSpec = TEST_H264_AAC, path: str | None = None):
-        camera = rtsp_server.add_camera(spec, path)
+    def add(spec: ClipSpec = TEST_H264_AAC, path: str | None = None, credentials=None):
+        camera = rtsp_server.add_camera(spec, path, credentials)
         cameras.append(camera)
         return camera
 

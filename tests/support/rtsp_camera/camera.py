@@ -104,6 +104,7 @@ class Camera:
 
     def __init__(self, server: RtspServer, path: str, spec: ClipSpec):
         self.path = path
+        self.credentials: tuple[str, str] | None = None  # (user, password) demands Digest
         self._server = server
         self._spec = spec
         self._tracks = prepare_tracks(spec)  # encodes (or loads) in the caller's thread

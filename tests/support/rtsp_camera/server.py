@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import itertools
 import re
 import secrets
@@ -29,6 +30,7 @@ _REASONS = {
     200: "OK",
     400: "Bad Request",
     404: "Not Found",
+    401: "Unauthorized",
     454: "Session Not Found",
     455: "Method Not Valid in This State",
     461: "Unsupported Transport",
@@ -36,6 +38,28 @@ _REASONS = {
     503: "Service Unavailable",
 }
 _TRACK = re.compile(r"/trackID=(\d+)/?$")
+REALM = "simulated camera"
+
+
+def _authorized(request: Request, credentials: tuple[str, str], nonce: str) -> bool:
+    """Digest (RFC 2617, MD5, no qop) as most cameras check it."""
+    scheme, _, rest = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "digest":
+        return False
+    fields = dict(
+        (key.strip().lower(), value.strip().strip('"'))
+        for key, _, value in (item.partition("=") for item in rest.split(","))
+    )
+    user, password = credentials
+
+    def md5(text: str) -> str:
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1, ha2 = md5(f"{user}:{REALM}:{password}"), md5(f"{request.method}:{fields.get('uri')}")
+    expected = md5(f"{ha1}:{nonce}:{ha2}")
+    return (
+        fields.get("username") == user and fields.get("nonce") == nonce and fields.get("response") == expected
+    )
 
 
 class RtspServer:
@@ -71,10 +95,19 @@ class RtspServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def add_camera(self, spec: ClipSpec = TEST_H264_AAC, path: str | None = None) -> Camera:
-        """A new camera at rtsp://HOST:PORT/<path> (path defaults to cam1, cam2, ...)."""
+    def add_camera(
+        self,
+        spec: ClipSpec = TEST_H264_AAC,
+        path: str | None = None,
+        credentials: tuple[str, str] | None = None,
+    ) -> Camera:
+        """A new camera at rtsp://HOST:PORT/<path> (path defaults to cam1, cam2, ...).
+
+        With `credentials` (user, password) it demands Digest authentication, as cameras do.
+        """
         path = (path or f"cam{next(self._names)}").strip("/")
         camera = Camera(self, path, spec)  # encodes here, never on the server's loop
+        camera.credentials = credentials
         self.call(self._add, camera)
         return camera
 
@@ -161,6 +194,7 @@ class RtspConnection(asyncio.Protocol):
         self.buffer = bytearray()
         self.sessions: dict[str, Session] = {}
         self.cameras: set[Camera] = set()
+        self.nonce = secrets.token_hex(16)
 
     def connection_made(self, transport: asyncio.Transport) -> None:
         self.transport = transport
@@ -239,6 +273,10 @@ class RtspConnection(asyncio.Protocol):
         if admission == "refused":
             self._reply(request, 503)
             self.transport.close()
+            return
+        if camera.credentials and not _authorized(request, camera.credentials, self.nonce):
+            challenge = f'Digest realm="{REALM}", nonce="{self.nonce}", algorithm=MD5'
+            self._reply(request, 401, {"WWW-Authenticate": challenge})
             return
         self.cameras.add(camera)
         camera.attach(self)
