@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
     path("cameras/", include("cameras.urls")),
+    path("media/", include("recordings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),

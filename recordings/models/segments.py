@@ -35,6 +35,12 @@ class Segment(models.Model):
     height = models.PositiveIntegerField(default=0)
     fps = models.FloatField(default=0)
     fragment_count = models.PositiveIntegerField(default=0)
+    sequence = models.PositiveBigIntegerField(
+        default=0, help_text="Number of the first fragment in the camera's count (HLS media sequence)"
+    )
+    discontinuity = models.PositiveBigIntegerField(
+        default=0, help_text="Runs before this segment's run (HLS discontinuity sequence)"
+    )
     fragment_index = models.BinaryField(default=b"", editable=False)
     complete = models.BooleanField(default=False)
     protected = models.BooleanField(default=False)

@@ -166,11 +166,25 @@ class IndexWriter(threading.Thread):
 
     def _open(self, record: SegmentOpened) -> None:
         info = record.stream
+        run_id = uuid.UUID(record.run_id)
+        previous = (
+            Segment.objects.filter(camera_id=self.camera_id, started_at__lt=wall(record.started_us))
+            .order_by("-started_at")
+            .values("sequence", "fragment_count", "discontinuity", "run_id", "ended_at")
+            .first()
+        )
+        sequence = discontinuity = 0
+        if previous is not None:  # live playlists number fragments on from the last segment
+            sequence = previous["sequence"] + previous["fragment_count"]
+            same_run = previous["run_id"] == run_id and previous["ended_at"] == wall(record.started_us)
+            discontinuity = previous["discontinuity"] + (0 if same_run else 1)
         segment = Segment.objects.create(
+            sequence=sequence,
+            discontinuity=discontinuity,
             camera_id=self.camera_id,
             streamer_id=self.streamer_id,
             path=record.path,
-            run_id=uuid.UUID(record.run_id),
+            run_id=run_id,
             started_at=wall(record.started_us),
             ended_at=wall(record.started_us),
             video_codec=info.video_codec,

@@ -1,0 +1,1 @@
+"""Playback from the index: media tokens, HLS playlists, byte ranges. Never ffprobe, never a listing."""

@@ -1,0 +1,125 @@
+"""HLS playlists (RFC 8216, version 7) over the fragments of recorded segments.
+
+Every fragment is a byte range of its segment file, after the segment's init section
+(`EXT-X-MAP` with `BYTERANGE`). Segments of one run share a timeline, so they follow each other
+without a discontinuity; a new run (reconnect, new parameters, and so every gap) is an
+`EXT-X-DISCONTINUITY` followed by `EXT-X-PROGRAM-DATE-TIME`, so a player's clock shows wall time
+across the skipped gap.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from recordings.media.index import FragmentRecord
+
+# A live playlist starts at a keyframe with at least this many fragments after it, so a player
+# that starts near the live edge has its first picture within a fragment.
+LIVE_MIN_FRAGMENTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentEntry:
+    """What a playlist needs of a Segment row."""
+
+    id: int
+    run_id: str
+    started_us: int
+    init_size: int
+    fragments: list[FragmentRecord]
+    sequence: int = 0
+    discontinuity: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    segment: SegmentEntry
+    number: int  # index of the fragment in its segment
+    fragment: FragmentRecord
+
+    @property
+    def start_us(self) -> int:
+        return self.segment.started_us + self.fragment.start_us
+
+    @property
+    def end_us(self) -> int:
+        return self.start_us + self.fragment.duration_us
+
+
+Uri = Callable[[SegmentEntry], str]
+
+
+def archive_playlist(segments: list[SegmentEntry], from_us: int, to_us: int, uri: Uri) -> str | None:
+    """A VOD playlist from the keyframe at or before `from_us` to `to_us`; None if nothing is there.
+
+    When `from_us` falls in a gap, it starts at the first keyframe after it instead.
+    """
+    items = list(_items(segments))
+    covering = next((i for i, item in enumerate(items) if item.start_us <= from_us < item.end_us), None)
+    if covering is not None:
+        start = covering
+        while not items[start].fragment.is_key and items[start].number > 0:
+            start -= 1
+    else:
+        start = next(
+            (i for i, item in enumerate(items) if item.fragment.is_key and item.start_us >= from_us), None
+        )
+    if start is None:
+        return None
+    chosen = [item for item in items[start:] if item.start_us < to_us]
+    return _render(chosen, uri, vod=True) if chosen else None
+
+
+def live_playlist(segments: list[SegmentEntry], uri: Uri) -> str | None:
+    """The live edge, from the latest keyframe that leaves a few fragments to play."""
+    items = list(_items(segments))
+    keys = [i for i, item in enumerate(items) if item.fragment.is_key]
+    if not keys:
+        return None
+    ready = [i for i in keys if len(items) - i >= LIVE_MIN_FRAGMENTS]
+    start = ready[-1] if ready else keys[0]
+    return _render(items[start:], uri, vod=False)
+
+
+def _items(segments: list[SegmentEntry]):
+    for segment in segments:
+        for number, fragment in enumerate(segment.fragments):
+            yield _Item(segment, number, fragment)
+
+
+def _render(items: list[_Item], uri: Uri, *, vod: bool) -> str:
+    first = items[0]
+    target = max(1, math.ceil(max(item.fragment.duration_us for item in items) / 1_000_000))
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", f"#EXT-X-TARGETDURATION:{target}"]
+    if vod:
+        lines += ["#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-MEDIA-SEQUENCE:0"]
+    else:
+        lines += [
+            f"#EXT-X-MEDIA-SEQUENCE:{first.segment.sequence + first.number}",
+            f"#EXT-X-DISCONTINUITY-SEQUENCE:{first.segment.discontinuity}",
+        ]
+    previous: _Item | None = None
+    for item in items:
+        segment = item.segment
+        if previous is None or previous.segment.id != segment.id:
+            # Within a run the timeline is continuous by construction; only a new run breaks it.
+            broken = previous is not None and previous.segment.run_id != segment.run_id
+            if broken:
+                lines.append("#EXT-X-DISCONTINUITY")
+            lines.append(f'#EXT-X-MAP:URI="{uri(segment)}",BYTERANGE="{segment.init_size}@0"')
+            if previous is None or broken:
+                lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{_iso(item.start_us)}")
+        fragment = item.fragment
+        lines.append(f"#EXTINF:{fragment.duration_us / 1_000_000:.6f},")
+        lines.append(f"#EXT-X-BYTERANGE:{fragment.size}@{fragment.byte_offset}")
+        lines.append(uri(segment))
+        previous = item
+    if vod:
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
+
+
+def _iso(us: int) -> str:
+    moment = dt.datetime.fromtimestamp(us / 1_000_000, tz=dt.UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")

@@ -1,0 +1,150 @@
+"""Media endpoints: live and archive HLS playlists and segment bytes, all from the index.
+
+Each answers a dashboard session or a media token (`?token=`), and authorises against the
+camera's grants on every request. The URIs in a playlist carry the token on, because players
+do not copy the playlist's query string onto the fragments they fetch.
+"""
+
+import datetime as dt
+import os
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.http import http_date
+from django.views.decorators.http import require_GET
+
+from organizations.choices import Action
+from recordings.models import Segment
+from recordings.playback import hls, selectors
+from recordings.playback.access import MediaForbidden, MediaUnauthorized, may_fetch_segment, media_camera
+from recordings.playback.ranges import RangeNotSatisfiable, parse_range
+from recordings.playback.timeparse import TimeRangeError, parse_range_params
+
+PLAYLIST = "application/vnd.apple.mpegurl"
+LIVE_FRESHNESS = dt.timedelta(seconds=30)  # a camera silent longer than this has no live edge
+CHUNK = 256 * 1024
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def media_view(action: str):
+    """Authorise the camera for `action` and turn access errors into their status codes."""
+
+    def decorate(view):
+        @login_not_required
+        @require_GET
+        def wrapped(request, name, *args, **kwargs):
+            try:
+                camera, user = media_camera(request, name, action)
+                return view(request, camera, user, *args, **kwargs)
+            except MediaUnauthorized as exc:
+                response = _error(401, str(exc))
+                response["WWW-Authenticate"] = 'Bearer realm="media"'
+                return response
+            except MediaForbidden as exc:
+                return _error(403, str(exc))
+            except Http404:
+                return _error(404, "camera not found")
+            except TimeRangeError as exc:
+                return _error(400, str(exc))
+
+        wrapped.__name__ = view.__name__
+        wrapped.__doc__ = view.__doc__
+        return wrapped
+
+    return decorate
+
+
+def _segment_uri(request, camera):
+    token = request.GET.get("token")
+    suffix = "?" + urlencode({"token": token}) if token else ""
+    return lambda segment: f"/media/{camera.name}/segments/{segment.id}.mp4{suffix}"
+
+
+@media_view(Action.LIVE)
+def live_playlist(request, camera, user):
+    """The live edge as an HLS playlist; 404 when the camera is not recording."""
+    entries = selectors.live_entries(camera.id, newer_than=timezone.now() - LIVE_FRESHNESS)
+    text = hls.live_playlist(entries, _segment_uri(request, camera)) if entries else None
+    if text is None:
+        return _error(404, "the camera is not recording")
+    response = HttpResponse(text, content_type=PLAYLIST)
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@media_view(Action.ARCHIVE)
+def archive_playlist(request, camera, user):
+    """A VOD playlist over `from`..`to` (unix seconds or ISO 8601)."""
+    start, end = parse_range_params(request.GET)
+    entries = selectors.segment_entries(camera.id, start, end)
+    text = hls.archive_playlist(entries, _us(start), _us(end), _segment_uri(request, camera))
+    if text is None:
+        return _error(404, "nothing was recorded in this range")
+    response = HttpResponse(text, content_type=PLAYLIST)
+    # A range that reaches the present grows as the recorder writes; a past one never changes.
+    response["Cache-Control"] = (
+        "no-cache" if end > timezone.now() - LIVE_FRESHNESS else "private, max-age=3600"
+    )
+    return response
+
+
+@media_view(Action.LIVE)
+def segment_bytes(request, camera, user, segment_id: int):
+    """A segment file, whole or by byte range (init sections and fragments)."""
+    segment = (
+        Segment.objects.filter(camera=camera, pk=segment_id)
+        .only("id", "path", "complete", "ended_at", "updated_at", "bytes")
+        .first()
+    )
+    if segment is None or not may_fetch_segment(user, camera, segment.ended_at):
+        return _error(404, "segment not found")
+    path = os.path.join(settings.NVR_MEDIA_ROOT, segment.path)
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the response
+    except FileNotFoundError:
+        return _error(404, "segment file is missing")
+    size = os.fstat(handle.fileno()).st_size if not segment.complete else segment.bytes
+    etag = f'"{segment.id}-{size}"'
+    if request.headers.get("If-None-Match") == etag:
+        handle.close()
+        return HttpResponse(status=304)
+    try:
+        wanted = parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
+    except RangeNotSatisfiable:
+        handle.close()
+        response = _error(416, "range not satisfiable")
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    first, last = wanted if wanted else (0, size - 1)
+    handle.seek(first)
+    response = StreamingHttpResponse(_read(handle, last - first + 1), content_type="video/mp4")
+    if wanted:
+        response.status_code = 206
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+    response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(segment.updated_at.timestamp())
+    # A closed segment never changes; an open one grows (its indexed ranges are final, though).
+    response["Cache-Control"] = "private, max-age=31536000, immutable" if segment.complete else "no-cache"
+    return response
+
+
+def _read(handle, remaining: int):
+    with handle:
+        while remaining > 0:
+            chunk = handle.read(min(CHUNK, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+
+
+def _us(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
