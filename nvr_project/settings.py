@@ -157,6 +157,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the app's static folders too, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 NVR_MEDIA_ROOT = Path(env.str("NVR_MEDIA_ROOT", default=str(NVR_DATA_DIR / "media"))).resolve()
+# Derived files that can be rebuilt from recordings (snapshots), kept apart from them.
+NVR_SNAPSHOT_DIR = Path(env.str("NVR_SNAPSHOT_DIR", default=str(NVR_DATA_DIR / "snapshots"))).resolve()
 # Free space below which /healthz reports the disk as failing.
 NVR_MIN_FREE_BYTES = _env_int("NVR_MIN_FREE_BYTES", 1 * 1024**3)
 

@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.http import http_date
 from django.views.decorators.http import require_GET
 
+from cameras.models import Camera
 from organizations.choices import Action
 from recordings.models import Segment
-from recordings.playback import hls, selectors
+from recordings.playback import hls, selectors, snapshots
 from recordings.playback.access import MediaForbidden, MediaUnauthorized, may_fetch_segment, media_camera
 from recordings.playback.ranges import RangeNotSatisfiable, parse_range
-from recordings.playback.timeparse import TimeRangeError, parse_range_params
+from recordings.playback.timeparse import TimeRangeError, parse_instant, parse_range_params
 
 PLAYLIST = "application/vnd.apple.mpegurl"
 LIVE_FRESHNESS = dt.timedelta(seconds=30)  # a camera silent longer than this has no live edge
@@ -133,6 +134,30 @@ def segment_bytes(request, camera, user, segment_id: int):
     response["Last-Modified"] = http_date(segment.updated_at.timestamp())
     # A closed segment never changes; an open one grows (its indexed ranges are final, though).
     response["Cache-Control"] = "private, max-age=31536000, immutable" if segment.complete else "no-cache"
+    return response
+
+
+@media_view(Action.LIVE)
+def snapshot(request, camera, user):
+    """JPEG of the live picture, or with `at` of that instant (the keyframe at or before it)."""
+    try:
+        width = snapshots.snapshot_width(request.GET.get("width"))
+    except ValueError as exc:
+        return _error(400, str(exc))
+    at = request.GET.get("at")
+    try:
+        if at:
+            instant = parse_instant(at, "at")
+            if not Camera.objects.for_user(user, Action.ARCHIVE).filter(pk=camera.pk).exists():
+                return _error(404, "camera not found")
+            jpeg = snapshots.snapshot_at(camera.id, instant, width=width)
+        else:
+            jpeg = snapshots.snapshot_live(camera.id, newer_than=timezone.now() - LIVE_FRESHNESS, width=width)
+    except snapshots.NoPicture as exc:
+        return _error(404, str(exc))
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    # A past instant's picture never changes; the live one does with every keyframe.
+    response["Cache-Control"] = "private, max-age=86400" if at else "no-cache"
     return response
 
 

@@ -31,6 +31,7 @@ def _separate_channel_groups(settings, worker_id):
 @pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     settings.NVR_MEDIA_ROOT = tmp_path / "media"
+    settings.NVR_SNAPSHOT_DIR = tmp_path / "snapshots"
     settings.NVR_MIN_FREE_BYTES = 0
     # Fast hashing: the personas log in in many tests.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

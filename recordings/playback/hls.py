@@ -30,6 +30,7 @@ class SegmentEntry:
     fragments: list[FragmentRecord]
     sequence: int = 0
     discontinuity: int = 0
+    path: str = ""  # relative to NVR_MEDIA_ROOT
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from recordings.models import Segment
 
 from .hls import SegmentEntry
 
-_FIELDS = ("id", "run_id", "started_at", "init_size", "fragment_index", "sequence", "discontinuity")
+_FIELDS = ("id", "path", "run_id", "started_at", "init_size", "fragment_index", "sequence", "discontinuity")
 
 
 def segment_entries(camera_id: int, start: dt.datetime, end: dt.datetime) -> list[SegmentEntry]:
@@ -35,6 +35,7 @@ def _entry(row: Segment) -> SegmentEntry:
     started = row.started_at
     return SegmentEntry(
         id=row.id,
+        path=row.path,
         run_id=str(row.run_id),
         started_us=int(started.timestamp()) * 1_000_000 + started.microsecond,
         init_size=row.init_size,

@@ -109,3 +109,55 @@ def first_counter(client, world, token) -> int:
     size = first.fragments()[0].byte_offset + first.fragments()[0].size
     uri = f"/media/a-lobby/segments/{first.pk}.mp4?token={token}"
     return decode_counters(fetch_range(client, uri, 0, size))[0]
+
+
+def test_snapshots_show_the_keyframe_of_the_instant_at_the_width_asked_and_are_cached(
+    client, world, recording, monkeypatch, settings
+):
+    import io
+
+    import av
+
+    from recordings.playback import snapshots
+    from tests.support.rtsp_camera import read_frame_counter
+
+    rec = recording(world.cameras.lobby)
+    rec.wait_for_fragments(6)
+    client.force_login(world.alice)
+    live = client.get("/media/a-lobby/snapshot.jpg?width=300")
+    assert (
+        live.status_code == 200
+        and live["Content-Type"] == "image/jpeg"
+        and live["Cache-Control"] == "no-cache"
+    )
+    rec.finish()
+    first = Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at").first()
+    origin = decode_counters(fetch_range(client, f"/media/a-lobby/segments/{first.pk}.mp4", 0, first.bytes))[
+        0
+    ]
+
+    def picture(body):
+        with av.open(io.BytesIO(body)) as container:
+            frame = next(container.decode(video=0))
+        # The counter's blocks are laid out for the camera's own size, so read it only there.
+        return frame.width, frame.height, read_frame_counter(frame) if frame.width == 640 else None
+
+    assert picture(live.content)[:2] == (320, 180)  # the nearest cached width at or above 300
+    at = first.started_at + dt.timedelta(seconds=2.6)
+    response = client.get("/media/a-lobby/snapshot.jpg", {"at": at.isoformat(), "width": 640})
+    width, height, shown = picture(response.content)
+    assert (width, height) == (640, 360) and response["Cache-Control"] == "private, max-age=86400"
+    assert shown == (origin + 2 * FPS) % LOOP_FRAMES  # the keyframe at 2 s, the last before 2.6 s
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("decoded again instead of using the cache")
+
+    monkeypatch.setattr(snapshots, "keyframe_jpeg", no_decoding)
+    again = client.get(
+        "/media/a-lobby/snapshot.jpg", {"at": (at + dt.timedelta(seconds=0.2)).isoformat(), "width": 640}
+    )
+    assert again.content == response.content  # same keyframe, same cached picture
+    assert client.get("/media/a-lobby/snapshot.jpg?width=wide").status_code == 400
+    assert client.get("/media/a-lobby/snapshot.jpg", {"at": "2001-01-01T00:00:00Z"}).json() == {
+        "error": "nothing was recorded at that instant"
+    }
