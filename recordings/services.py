@@ -5,7 +5,7 @@ from django.db import transaction
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 from recordings.choices import JobStatus
-from recordings.models import Job, Segment
+from recordings.models import Job, Run, Segment
 
 
 @transaction.atomic
@@ -33,3 +33,14 @@ def job_request_cancel(*, jobs) -> int:
         .exclude(status__in=finished)
         .update(cancel_requested=True)
     )
+
+
+def run_extend(*, camera_id: int, run_id, started_at, ended_at) -> None:
+    """Record that run `run_id` covers `[started_at, ended_at)`, widening what it covered."""
+    run, created = Run.objects.get_or_create(
+        run_id=run_id, defaults={"camera_id": camera_id, "started_at": started_at, "ended_at": ended_at}
+    )
+    if not created and (ended_at > run.ended_at or started_at < run.started_at):
+        Run.objects.filter(pk=run.pk).update(
+            started_at=min(started_at, run.started_at), ended_at=max(ended_at, run.ended_at)
+        )

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from cameras.models import Camera
 from organizations.choices import Action
 from recordings.models import Segment
-from recordings.playback import hls, selectors, snapshots
+from recordings.playback import hls, selectors, snapshots, timeline
 from recordings.playback.access import MediaForbidden, MediaUnauthorized, may_fetch_segment, media_camera
 from recordings.playback.ranges import RangeNotSatisfiable, parse_range
 from recordings.playback.timeparse import TimeRangeError, parse_instant, parse_range_params
@@ -27,6 +27,7 @@ from recordings.playback.timeparse import TimeRangeError, parse_instant, parse_r
 PLAYLIST = "application/vnd.apple.mpegurl"
 LIVE_FRESHNESS = dt.timedelta(seconds=30)  # a camera silent longer than this has no live edge
 CHUNK = 256 * 1024
+TIMELINE_MAX_RANGE = dt.timedelta(days=31)
 
 
 def _error(status: int, message: str) -> JsonResponse:
@@ -159,6 +160,66 @@ def snapshot(request, camera, user):
     # A past instant's picture never changes; the live one does with every keyframe.
     response["Cache-Control"] = "private, max-age=86400" if at else "no-cache"
     return response
+
+
+@media_view(Action.ARCHIVE)
+def timeline_json(request, camera, user):
+    """Recorded ranges and gaps over `from`..`to` (up to 31 days), and coverage per `step` seconds."""
+    start, end = parse_range_params(request.GET, max_range=TIMELINE_MAX_RANGE)
+    ranges = timeline.recorded_ranges([camera.id], start, end)[camera.id]
+    body = {
+        "from": start.timestamp(),
+        "to": end.timestamp(),
+        "ranges": [{"from": a.timestamp(), "to": b.timestamp()} for a, b in ranges],
+        "gaps": [
+            {
+                "from": gap["started_at"].timestamp(),
+                "to": gap["ended_at"].timestamp() if gap["ended_at"] else None,
+                "reason": gap["reason"],
+                "detail": gap["detail"],
+            }
+            for gap in timeline.gaps([camera.id], start, end)[camera.id]
+        ],
+    }
+    if request.GET.get("step"):
+        try:
+            step = dt.timedelta(seconds=float(request.GET["step"]))
+            buckets = timeline.coverage([camera.id], start, end, step)[camera.id]
+        except (ValueError, OverflowError) as exc:
+            return _error(
+                400, str(exc) if isinstance(exc, timeline.TimelineError) else "`step` must be seconds"
+            )
+        body["coverage"] = {"step": step.total_seconds(), "values": [round(b.fraction, 4) for b in buckets]}
+    return JsonResponse(body)
+
+
+@media_view(Action.ARCHIVE)
+def availability_json(request, camera, user):
+    """Per local day of `month` (YYYY-MM), or per local hour of `day` (YYYY-MM-DD), in the
+    organization's time zone."""
+    zone = camera.organization.time_zone
+    try:
+        if request.GET.get("day"):
+            day = dt.date.fromisoformat(request.GET["day"])
+            buckets = timeline.hourly_availability([camera.id], day, zone)[camera.id]
+            key = "hours"
+        else:
+            month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
+            buckets = timeline.daily_availability([camera.id], month.year, month.month, zone)[camera.id]
+            key = "days"
+    except ValueError:
+        return _error(400, "give `month` as YYYY-MM or `day` as YYYY-MM-DD")
+    items = [
+        {
+            "label": timeline.local_label(b.start, zone)[: 10 if key == "days" else None],
+            "from": b.start.timestamp(),
+            "to": b.end.timestamp(),
+            "recorded_seconds": round(b.recorded_seconds, 3),
+            "fraction": round(b.fraction, 4),
+        }
+        for b in buckets
+    ]
+    return JsonResponse({"time_zone": zone, key: items})
 
 
 def _read(handle, remaining: int):

@@ -3,7 +3,7 @@
 from .episodes import Detection, Episode, Person, PersonList
 from .jobs import Job
 from .retention import RetentionPolicy
-from .segments import Gap, Segment, SegmentTag
+from .segments import Gap, Run, Segment, SegmentTag
 
 __all__ = [
     "Detection",
@@ -13,6 +13,7 @@ __all__ = [
     "Person",
     "PersonList",
     "RetentionPolicy",
+    "Run",
     "Segment",
     "SegmentTag",
 ]

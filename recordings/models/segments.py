@@ -97,6 +97,34 @@ class SegmentTag(models.Model):
         return self.tag
 
 
+class Run(models.Model):
+    """One demux session's recorded range, `[started_at, ended_at)`: continuous by construction.
+
+    The recorder keeps it beside its segments so timelines read a few rows per camera and month
+    instead of one per minute. Retention trims `started_at` as it deletes a run's first segments.
+    """
+
+    camera = models.ForeignKey(Camera, on_delete=models.CASCADE, related_name="runs")
+    run_id = models.UUIDField(unique=True)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["camera", "started_at"]
+        indexes = [
+            models.Index(fields=["camera", "started_at"], name="recordings_run_start_idx"),
+            models.Index(fields=["camera", "ended_at"], name="recordings_run_end_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__gte=F("started_at")), name="recordings_run_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.camera_id} run {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
 class Gap(models.Model):
     """A stretch without footage and why: the recorder writes one for every outage it sees.
 

@@ -16,6 +16,7 @@ from recordings.media.index import FragmentRecord, pack_fragments
 from recordings.media.mp4 import iter_boxes, parse_moof, track_timescales
 from recordings.media.segmenter import to_us
 from recordings.models import Segment
+from recordings.services import run_extend
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,12 @@ def segment_recover(segment: Segment) -> Segment:
             "complete",
             "updated_at",
         ]
+    )
+    run_extend(
+        camera_id=segment.camera_id,
+        run_id=segment.run_id,
+        started_at=segment.started_at,
+        ended_at=segment.ended_at,
     )
     return segment
 

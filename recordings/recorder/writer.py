@@ -28,6 +28,7 @@ from recordings.media.index import (
     pack_fragments,
 )
 from recordings.models import Gap, Segment
+from recordings.services import run_extend
 
 from .lease import RENEW_EVERY_SECONDS, lease_renew
 
@@ -67,6 +68,7 @@ class IndexWriter(threading.Thread):
         self.queue: queue.Queue = queue.Queue()
         self._segments: dict[str, tuple[int, dt.datetime]] = {}  # path -> (Segment id, started_at)
         self._fragments: dict[str, list[FragmentRecord]] = {}
+        self._runs: dict[str, uuid.UUID] = {}  # path -> run of the open segment
         self._last_status: tuple | None = None
         self.failed = threading.Event()
         self.lease_owner = lease_owner
@@ -133,6 +135,7 @@ class IndexWriter(threading.Thread):
                 dict(self._segments),
                 {k: list(v) for k, v in self._fragments.items()},
                 self._last_status,
+                dict(self._runs),
             )
             try:
                 with transaction.atomic():
@@ -141,7 +144,7 @@ class IndexWriter(threading.Thread):
             except Exception:
                 # The records stay in memory and are applied again; a database restart must not lose them.
                 logger.exception("index write for %s failed (attempt %d)", self.camera_name, attempt + 1)
-                self._segments, self._fragments, self._last_status = saved
+                self._segments, self._fragments, self._last_status, self._runs = saved
                 close_old_connections()
                 _pause(min(5, 0.5 * 2**attempt))
         self.failed.set()
@@ -194,22 +197,35 @@ class IndexWriter(threading.Thread):
             fps=info.fps,
         )
         self._segments[record.path] = (segment.pk, segment.started_at)
+        self._runs[record.path] = run_id
         self._fragments[record.path] = []
+        run_extend(
+            camera_id=self.camera_id,
+            run_id=run_id,
+            started_at=segment.started_at,
+            ended_at=segment.started_at,
+        )
 
     def _grow(self, path: str) -> None:
         fragments = self._fragments[path]
         last = fragments[-1]
         segment_id, started = self._segments[path]
+        ended = started + dt.timedelta(microseconds=last.end_us)
         Segment.objects.filter(pk=segment_id).update(
             fragment_index=pack_fragments(fragments),
             fragment_count=len(fragments),
             bytes=last.byte_offset + last.size,
-            ended_at=started + dt.timedelta(microseconds=last.end_us),
+            ended_at=ended,
         )
+        run_extend(camera_id=self.camera_id, run_id=self._runs[path], started_at=started, ended_at=ended)
 
     def _close(self, record: SegmentClosed) -> None:
-        segment_id, _started = self._segments.pop(record.path)
+        segment_id, started = self._segments.pop(record.path)
+        run_id = self._runs.pop(record.path)
         self._fragments.pop(record.path, None)
+        run_extend(
+            camera_id=self.camera_id, run_id=run_id, started_at=started, ended_at=wall(record.ended_us)
+        )
         Segment.objects.filter(pk=segment_id).update(
             complete=True,
             ended_at=wall(record.ended_us),

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 import pytest
 
-from recordings.models import Segment
+from recordings.models import Run, Segment
 from recordings.playback.tokens import media_token_issue
 
 from .conftest import Playlist, decode_counters, fetch_range
@@ -67,6 +67,11 @@ def test_a_reconnect_is_a_discontinuity_with_wall_time_and_both_sides_play(clien
     rec.finish()
     segments = list(Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at"))
     assert len({s.run_id for s in segments}) == 2
+    runs = {r.run_id: (r.started_at, r.ended_at) for r in Run.objects.filter(camera=world.cameras.lobby)}
+    for run_id, (started, ended) in runs.items():  # the timeline's rollup matches the segments
+        own = [s for s in segments if s.run_id == run_id]
+        assert (started, ended) == (own[0].started_at, own[-1].ended_at)
+    assert len(runs) == 2
     client.force_login(world.alice)
     text = client.get(
         "/media/a-lobby/archive.m3u8",
