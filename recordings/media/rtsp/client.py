@@ -144,10 +144,11 @@ class RtspClient:
         return response
 
     # --- streaming -------------------------------------------------------------------------------
-    def read(self) -> bytes:
+    def read(self, *, pace: bool = True) -> bytes:
         """The next bytes of the stream (RTP interleaved, maybe RTSP replies among them).
 
         Raises RtspError when the camera closes the connection or sends nothing for the timeout.
+        Without `pace` it returns at once (while waiting for the first picture, say).
         """
         if time.monotonic() >= self._keepalive_at:
             self._keepalive()
@@ -159,7 +160,7 @@ class RtspClient:
             raise RtspError("source_ended", f"{self.url}: {exc.strerror or exc}") from None
         if not data:
             raise RtspError("source_ended", f"{self.url}: the camera closed the connection")
-        if len(data) < READ_SIZE // 2:  # caught up: let the next batch gather
+        if pace and len(data) < READ_SIZE // 2:  # caught up: let the next batch gather
             time.sleep(READ_PACING_S)
         return data
 

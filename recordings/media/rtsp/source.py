@@ -71,6 +71,7 @@ class RtspSource:
         self._origin: int | None = None  # µs on the chosen clock of timeline zero
         self._preroll: list[tuple[_Input, Frame, int]] = []
         self._pending: deque[Frame] = deque()
+        self._pace = False  # until the first picture is in: starting fast beats reading cheaply
         self._rest = client.take_buffered()  # RTP that came with the PLAY reply
 
     @classmethod
@@ -193,6 +194,7 @@ class RtspSource:
 
     # --- packets ---------------------------------------------------------------------------------
     def packets(self):
+        self._pace = True
         try:
             for item, frame, arrival_us in self._preroll:
                 yield item.index, self._packet(item, frame, arrival_us)
@@ -209,7 +211,9 @@ class RtspSource:
     def _next_frame(self) -> tuple[_Input, Frame]:
         pending = self._pending
         while not pending:
-            data = self._rest + self.client.read() if self._rest else self.client.read()
+            data = self.client.read(pace=self._pace)
+            if self._rest:
+                data = self._rest + data
             used = self._drain(data)
             self._rest = data[used:] if used < len(data) else b""
         frame = pending.popleft()
