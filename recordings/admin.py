@@ -14,6 +14,7 @@ from recordings.models import (
     Person,
     PersonList,
     RetentionPolicy,
+    Run,
     Segment,
     SegmentTag,
 )
@@ -129,6 +130,19 @@ class GapAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["camera", "started_at", "ended_at", "reason", "detail"]
     list_filter = ["reason", ("ended_at", admin.EmptyFieldListFilter), "camera__organization"]
     search_fields = ["camera__name", "detail"]
+    list_select_related = ["camera"]
+    date_hierarchy = "started_at"
+    ordering = ["-started_at"]
+    show_full_result_count = False
+
+
+@admin.register(Run)
+class RunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Recorded ranges the recorder keeps beside its segments, for timelines; read-only."""
+
+    list_display = ["camera", "started_at", "ended_at", "run_id"]
+    list_filter = ["camera__organization"]
+    search_fields = ["camera__name", "=run_id"]
     list_select_related = ["camera"]
     date_hierarchy = "started_at"
     ordering = ["-started_at"]
