@@ -10,7 +10,7 @@ from accounts.choices import Role
 from accounts.models import User
 from cameras.models import Camera, CameraGrant, CameraInput, Mosaic, Preset, Streamer
 from organizations.models import Folder, FolderGrant, Membership, Organization
-from recordings.models import Episode, Gap, Job, Segment
+from recordings.models import Episode, Gap, Job, Run, Segment
 
 PASSWORD = "correct horse battery staple"
 
@@ -120,6 +120,16 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     ended_at = factory.LazyAttribute(lambda s: s.started_at + timedelta(seconds=60))
     path = factory.LazyAttribute(lambda s: f"{s.camera.name}/{s.started_at:%Y/%m/%d/%H%M%S}.mp4")
     complete = True
+
+
+class RunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Run
+
+    camera = factory.SubFactory(CameraFactory)
+    run_id = factory.LazyFunction(uuid.uuid4)
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=10))
+    ended_at = factory.LazyAttribute(lambda s: s.started_at + timedelta(minutes=5))
 
 
 class GapFactory(factory.django.DjangoModelFactory):

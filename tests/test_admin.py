@@ -103,6 +103,7 @@ def populate(actor, n: int = 1) -> Camera:
     segment = factories.SegmentFactory(camera=camera, bytes=5 * 2**20)
     SegmentTag.objects.create(segment=segment, tag="evidence")
     factories.GapFactory(camera=camera)
+    factories.RunFactory(camera=camera, run_id=segment.run_id)
     episode = factories.EpisodeFactory(camera=camera)
     Detection.objects.create(
         camera=camera, episode=episode, segment=segment, label="person", detected_at=timezone.now()
