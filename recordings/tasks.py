@@ -41,3 +41,17 @@ def camera_record(camera_id: int, token: str = "") -> str:
     why = record_camera(camera_id=camera_id, stop=STOPPING, token=token)
     logger.info("recording of camera %s ended: %s", camera_id, why)
     return why
+
+
+@shared_task(name="recordings.tasks.export_run", ignore_result=True)
+def export_run_task(job_id: int) -> None:
+    from recordings.playback.exports import export_run
+
+    export_run(job_id)
+
+
+@shared_task(name="recordings.tasks.exports_expire", ignore_result=True)
+def exports_expire_task() -> int:
+    from recordings.playback.exports import exports_expire
+
+    return exports_expire()

@@ -5,6 +5,10 @@ from . import views
 app_name = "media"
 
 urlpatterns = [
+    path("exports/<uuid:public_id>", views.export_status, name="export_status"),
+    path("exports/<uuid:public_id>/cancel", views.export_cancel, name="export_cancel"),
+    path("exports/<uuid:public_id>.mp4", views.export_download, name="export_download"),
+    path("<str:name>/exports", views.export_create, name="export_create"),
     path("<str:name>/live.m3u8", views.live_playlist, name="live_playlist"),
     path("<str:name>/archive.m3u8", views.archive_playlist, name="archive_playlist"),
     path("<str:name>/timeline.json", views.timeline_json, name="timeline"),

@@ -14,15 +14,18 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import http_date
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
 from cameras.models import Camera
 from organizations.choices import Action
-from recordings.models import Segment
+from recordings.choices import JobKind, JobStatus
+from recordings.models import Job, Segment
 from recordings.playback import hls, selectors, snapshots, timeline
 from recordings.playback.access import MediaForbidden, MediaUnauthorized, may_fetch_segment, media_camera
+from recordings.playback.exports import ExportError, export_request
 from recordings.playback.ranges import RangeNotSatisfiable, parse_range
 from recordings.playback.timeparse import TimeRangeError, parse_instant, parse_range_params
+from recordings.services import job_request_cancel
 
 PLAYLIST = "application/vnd.apple.mpegurl"
 LIVE_FRESHNESS = dt.timedelta(seconds=30)  # a camera silent longer than this has no live edge
@@ -34,12 +37,12 @@ def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def media_view(action: str):
+def media_view(action: str, methods=("GET",)):
     """Authorise the camera for `action` and turn access errors into their status codes."""
 
     def decorate(view):
         @login_not_required
-        @require_GET
+        @require_http_methods(list(methods))
         def wrapped(request, name, *args, **kwargs):
             try:
                 camera, user = media_camera(request, name, action)
@@ -52,7 +55,7 @@ def media_view(action: str):
                 return _error(403, str(exc))
             except Http404:
                 return _error(404, "camera not found")
-            except TimeRangeError as exc:
+            except (TimeRangeError, ExportError) as exc:
                 return _error(400, str(exc))
 
         wrapped.__name__ = view.__name__
@@ -106,18 +109,32 @@ def segment_bytes(request, camera, user, segment_id: int):
     )
     if segment is None or not may_fetch_segment(user, camera, segment.ended_at):
         return _error(404, "segment not found")
-    path = os.path.join(settings.NVR_MEDIA_ROOT, segment.path)
+    # A closed segment never changes; an open one grows (its indexed ranges are final, though).
+    return _serve_file(
+        request,
+        os.path.join(settings.NVR_MEDIA_ROOT, segment.path),
+        known_size=segment.bytes if segment.complete else None,
+        etag_prefix=f"s{segment.id}",
+        modified=segment.updated_at,
+        cache="private, max-age=31536000, immutable" if segment.complete else "no-cache",
+    )
+
+
+def _serve_file(
+    request, path: str, *, known_size, etag_prefix: str, modified, cache: str, filename: str = ""
+):
+    """A file, whole or by one byte range, with validators and caching headers."""
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the response
     except FileNotFoundError:
-        return _error(404, "segment file is missing")
-    size = os.fstat(handle.fileno()).st_size if not segment.complete else segment.bytes
-    etag = f'"{segment.id}-{size}"'
+        return _error(404, "the file is missing")
+    size = known_size if known_size is not None else os.fstat(handle.fileno()).st_size
+    etag = f'"{etag_prefix}-{size}"'
     if request.headers.get("If-None-Match") == etag:
         handle.close()
         return HttpResponse(status=304)
     try:
-        wanted = parse_range(request.headers.get("Range", ""), size) if "Range" in request.headers else None
+        wanted = parse_range(request.headers["Range"], size) if "Range" in request.headers else None
     except RangeNotSatisfiable:
         handle.close()
         response = _error(416, "range not satisfiable")
@@ -132,9 +149,10 @@ def segment_bytes(request, camera, user, segment_id: int):
     response["Content-Length"] = str(last - first + 1)
     response["Accept-Ranges"] = "bytes"
     response["ETag"] = etag
-    response["Last-Modified"] = http_date(segment.updated_at.timestamp())
-    # A closed segment never changes; an open one grows (its indexed ranges are final, though).
-    response["Cache-Control"] = "private, max-age=31536000, immutable" if segment.complete else "no-cache"
+    response["Last-Modified"] = http_date(modified.timestamp())
+    response["Cache-Control"] = cache
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -234,3 +252,91 @@ def _read(handle, remaining: int):
 
 def _us(moment: dt.datetime) -> int:
     return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
+# --- clip exports -------------------------------------------------------------------------------
+@media_view(Action.EXPORT, methods=("POST",))
+def export_create(request, camera, user):
+    """Queue an export of `from`..`to`; answers 202 with the job to follow."""
+    start, end = parse_range_params(request.GET if "from" in request.GET else request.POST)
+    job = export_request(user=user, camera=camera, start=start, end=end)
+    return JsonResponse(_job_json(job), status=202)
+
+
+def _export_job(request, public_id) -> tuple[Job | None, object]:
+    job = Job.objects.filter(kind=JobKind.EXPORT, public_id=public_id).select_related("camera").first()
+    if job is None or job.camera is None:
+        return None, None
+    try:
+        _, user = media_camera(request, job.camera.name, Action.EXPORT)
+    except (Http404, MediaForbidden):
+        return None, None
+    return job, user
+
+
+def _job_view(view):
+    @login_not_required
+    def wrapped(request, public_id, *args, **kwargs):
+        try:
+            job, user = _export_job(request, public_id)
+        except MediaUnauthorized as exc:
+            return _error(401, str(exc))
+        if job is None:
+            return _error(404, "export not found")
+        return view(request, job, user, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    return wrapped
+
+
+@require_http_methods(["GET"])
+@_job_view
+def export_status(request, job, user):
+    return JsonResponse(_job_json(job))
+
+
+@require_http_methods(["POST"])
+@_job_view
+def export_cancel(request, job, user):
+    job_request_cancel(jobs=Job.objects.filter(pk=job.pk))
+    job.refresh_from_db()
+    return JsonResponse(_job_json(job), status=202)
+
+
+@require_http_methods(["GET"])
+@_job_view
+def export_download(request, job, user):
+    if job.status != JobStatus.DONE or not job.file_path:
+        return _error(
+            409 if not job.is_finished else 410,
+            "the export is not ready" if not job.is_finished else "the export has expired or failed",
+        )
+    name = f"{job.camera.name}-{job.range_start:%Y%m%d-%H%M%S}.mp4"
+    return _serve_file(
+        request,
+        os.path.join(settings.NVR_MEDIA_ROOT, job.file_path),
+        known_size=None,
+        etag_prefix=f"e{job.public_id}",
+        modified=job.finished_at,
+        cache="private, max-age=3600",
+        filename=name,
+    )
+
+
+def _job_json(job: Job) -> dict:
+    return {
+        "job": str(job.public_id),
+        "kind": job.kind,
+        "status": job.status,
+        "progress": round(job.progress, 1),
+        "bytes_done": job.bytes_done,
+        "bytes_total": job.bytes_total,
+        "from": job.range_start.timestamp() if job.range_start else None,
+        "to": job.range_end.timestamp() if job.range_end else None,
+        "error": job.error,
+        "expires_at": job.expires_at.timestamp() if job.expires_at else None,
+        "download": f"/media/exports/{job.public_id}.mp4"
+        if job.status == JobStatus.DONE and job.file_path
+        else None,
+        "result": job.result,
+    }

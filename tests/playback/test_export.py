@@ -1,0 +1,108 @@
+"""Clip export: one MP4 across segments and a reconnect gap, trimmed by edit list, with progress."""
+
+import datetime as dt
+import io
+import time
+
+import av
+import pytest
+
+from recordings.choices import JobStatus
+from recordings.models import Job, Segment
+from recordings.playback import exports
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+FPS, LOOP_FRAMES = 25, 200
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Exports the service queued, run here instead of by a Celery worker."""
+    from recordings import tasks
+
+    jobs = []
+    monkeypatch.setattr(tasks.export_run_task, "delay", lambda job_id: jobs.append(job_id))
+    return jobs
+
+
+def test_an_export_across_a_reconnect_lasts_as_long_as_its_footage_and_decodes(
+    client, world, recording, queued
+):
+    rec = recording(world.cameras.lobby)
+    rec.wait_for_fragments(5)
+    rec.source.drop()
+    time.sleep(1.5)
+    rec.wait_for_fragments(11)
+    rec.finish()
+    segments = list(Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at"))
+    first, last = segments[0], segments[-1]
+    start = first.started_at + dt.timedelta(seconds=1.5)  # mid-GOP: trimmed by the edit list
+    end = last.ended_at - dt.timedelta(seconds=0.5)
+    client.force_login(world.alice)
+    created = client.post(f"/media/a-lobby/exports?from={start.timestamp()}&to={end.timestamp()}")
+    assert created.status_code == 202 and created.json()["status"] == "pending"
+    job_id = created.json()["job"]
+    assert queued == [Job.objects.get(public_id=job_id).pk]
+    progress = []
+    original = exports._Reporter.progress
+
+    def watch(self, done, total):
+        progress.append(done / total)
+        original(self, done, total)
+
+    exports._Reporter.progress = watch
+    try:
+        exports.export_run(queued[0])
+    finally:
+        exports._Reporter.progress = original
+    status = client.get(f"/media/exports/{job_id}").json()
+    assert status["status"] == "done" and status["progress"] == 100.0 and progress == sorted(progress)
+    assert status["download"] == f"/media/exports/{job_id}.mp4"
+
+    # The covered time: the asked range minus the outage between the runs.
+    runs = {}
+    for s in segments:
+        a, b = runs.get(s.run_id, (s.started_at, s.ended_at))
+        runs[s.run_id] = (min(a, s.started_at), max(b, s.ended_at))
+    covered = sum(max(0.0, (min(b, end) - max(a, start)).total_seconds()) for a, b in runs.values())
+    assert abs(status["result"]["duration"] - covered) < 0.1
+
+    download = client.get(status["download"])
+    data = b"".join(download.streaming_content)
+    assert download["Content-Disposition"].startswith('attachment; filename="a-lobby-')
+    assert data[4:8] == b"ftyp" and data.find(b"moov") < data.find(b"mdat")  # faststart
+    with av.open(io.BytesIO(data)) as container:
+        video = container.streams.video[0]
+        frames = [f for f in container.decode(video=0)]
+        assert abs(float(container.duration / 1_000_000) - covered) < 0.15
+    assert len(frames) >= covered * FPS * 0.95  # decodes end to end
+    shown = frames[0].pts * video.time_base
+    assert -0.05 <= shown <= 0.05  # the edit list hides the frames before the asked start
+    part = client.get(status["download"], HTTP_RANGE="bytes=0-99")
+    assert part.status_code == 206 and b"".join(part.streaming_content) == data[:100]
+
+
+def test_an_export_can_be_cancelled_and_bad_requests_are_refused(client, world, recording, queued, settings):
+    rec = recording(world.cameras.lobby)
+    rec.wait_for_fragments(4)
+    rec.finish()
+    first = Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at").first()
+    client.force_login(world.alice)
+    job_id = client.post(
+        f"/media/a-lobby/exports?from={first.started_at.timestamp()}&to={first.ended_at.timestamp()}"
+    ).json()["job"]
+    assert client.post(f"/media/exports/{job_id}/cancel").json()["status"] == "pending"
+    exports.export_run(queued[0])
+    job = Job.objects.get(public_id=job_id)
+    assert job.status == JobStatus.CANCELLED and not any(settings.NVR_MEDIA_ROOT.glob("exports/*"))
+    assert client.get(f"/media/exports/{job_id}.mp4").status_code == 410
+    assert client.post("/media/a-lobby/exports?from=100&to=50").json() == {
+        "error": "`to` must be after `from`"
+    }
+    assert client.post("/media/a-lobby/exports?from=0&to=60").json() == {
+        "error": "nothing was recorded in this range"
+    }
+    client.force_login(world.carol)
+    assert client.get(f"/media/exports/{job_id}").status_code == 404  # another tenant's export
+    client.force_login(world.bob)  # no export grant on a-lobby
+    assert client.post("/media/a-lobby/exports?from=0&to=60").status_code == 404
