@@ -161,6 +161,8 @@ NVR_MEDIA_ROOT = Path(env.str("NVR_MEDIA_ROOT", default=str(NVR_DATA_DIR / "medi
 NVR_SNAPSHOT_DIR = Path(env.str("NVR_SNAPSHOT_DIR", default=str(NVR_DATA_DIR / "snapshots"))).resolve()
 # Free space below which /healthz reports the disk as failing.
 NVR_MIN_FREE_BYTES = _env_int("NVR_MIN_FREE_BYTES", 1 * 1024**3)
+# Or a share of the recordings filesystem; the larger of the two floors applies.
+NVR_MIN_FREE_PERCENT = _env_int("NVR_MIN_FREE_PERCENT", 0)
 
 # --- Redis, Celery and Channels ---------------------------------------------------------------
 REDIS_URL = _env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))

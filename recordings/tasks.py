@@ -55,3 +55,11 @@ def exports_expire_task() -> int:
     from recordings.playback.exports import exports_expire
 
     return exports_expire()
+
+
+@shared_task(name="recordings.tasks.retention_enforce", ignore_result=True)
+def retention_enforce_task() -> dict:
+    from recordings.retention import retention_run
+
+    report = retention_run()
+    return {"deleted_segments": report.deleted_segments, "deleted_bytes": report.deleted_bytes}

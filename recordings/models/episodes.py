@@ -33,6 +33,7 @@ class Episode(models.Model):
     frame_preview = models.FileField(upload_to="episodes/frames/", blank=True, help_text="~240p frame")
     appearance = models.JSONField(default=dict, blank=True, help_text="inference/central/watcher timestamps")
     payload = models.JSONField(default=dict, blank=True, help_text="face, vehicle, qr_code or custom data")
+    protected = models.BooleanField(default=False, help_text="Retention never deletes the footage under it")
 
     class Meta:
         ordering = ["-opened_at", "-id"]

@@ -44,6 +44,10 @@ class Segment(models.Model):
     fragment_index = models.BinaryField(default=b"", editable=False)
     complete = models.BooleanField(default=False)
     protected = models.BooleanField(default=False)
+    purging = models.BooleanField(
+        default=False,
+        help_text="Being deleted: its file goes first, then the row (a crash leaves no orphans)",
+    )
     retention_until = models.DateTimeField(null=True, blank=True, help_text="Keep at least until (override)")
     trigger = models.CharField(max_length=10, choices=Trigger.choices, default=Trigger.CONTINUOUS)
     retention_tier = models.PositiveSmallIntegerField(

@@ -24,7 +24,9 @@ def segment_entries(camera_id: int, start: dt.datetime, end: dt.datetime) -> lis
 def live_entries(camera_id: int, *, newer_than: dt.datetime) -> list[SegmentEntry]:
     """The camera's last two segments (the live edge may have just rotated), if recent."""
     rows = list(
-        Segment.objects.filter(camera_id=camera_id, ended_at__gt=newer_than, fragment_count__gt=0)
+        Segment.objects.filter(
+            camera_id=camera_id, ended_at__gt=newer_than, fragment_count__gt=0, purging=False
+        )
         .order_by("-started_at")
         .only(*_FIELDS)[:2]
     )
