@@ -63,3 +63,10 @@ def retention_enforce_task() -> dict:
 
     report = retention_run()
     return {"deleted_segments": report.deleted_segments, "deleted_bytes": report.deleted_bytes}
+
+
+@shared_task(name="recordings.tasks.batch_run", ignore_result=True)
+def batch_run_task(job_id: int) -> None:
+    from recordings.playback.batch import recordings_batch_run
+
+    recordings_batch_run(job_id)

@@ -59,7 +59,7 @@ def export_run(job_id: int) -> Job:
     if job.status != JobStatus.PENDING:
         return job
     if job.cancel_requested:
-        _finish(job, JobStatus.CANCELLED, message="cancelled before it started")
+        job_finish(job, JobStatus.CANCELLED, message="cancelled before it started")
         return job
     Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
     start, end = _us(job.range_start), _us(job.range_end)
@@ -73,11 +73,11 @@ def export_run(job_id: int) -> Job:
             parts, target, from_us=start, to_us=end, progress=reporter.progress, cancelled=reporter.cancelled
         )
     except ExportCancelled:
-        _finish(job, JobStatus.CANCELLED, message="cancelled")
+        job_finish(job, JobStatus.CANCELLED, message="cancelled")
         return job
     except Exception as exc:  # a broken file or a full disk: the job says so, the worker lives on
         logger.exception("export %s failed", job.public_id)
-        _finish(job, JobStatus.FAILED, error=str(exc) or type(exc).__name__)
+        job_finish(job, JobStatus.FAILED, error=str(exc) or type(exc).__name__)
         return job
     job.file_path = relative
     job.result = {
@@ -85,7 +85,7 @@ def export_run(job_id: int) -> Job:
         "runs": len(result.runs),
         "bytes": result.bytes_written,
     }
-    _finish(job, JobStatus.DONE, file_path=relative, result=job.result, bytes_done=job.bytes_total)
+    job_finish(job, JobStatus.DONE, file_path=relative, result=job.result, bytes_done=job.bytes_total)
     return job
 
 
@@ -147,13 +147,13 @@ class _Reporter:
         percent = min(100.0, 100.0 * done / total) if total else 100.0
         Job.objects.filter(pk=self.job.pk).update(progress=percent, bytes_done=done)
         self._cancel = Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
-        _publish(self.job, status=JobStatus.RUNNING, progress=percent, bytes_done=done)
+        job_publish(self.job, status=JobStatus.RUNNING, progress=percent, bytes_done=done)
 
     def cancelled(self) -> bool:
         return self._cancel or Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
 
 
-def _finish(job: Job, status: str, **fields) -> None:
+def job_finish(job: Job, status: str, **fields) -> None:
     now = timezone.now()
     updates = {"status": status, "finished_at": now, **fields}
     if status == JobStatus.DONE:
@@ -161,10 +161,10 @@ def _finish(job: Job, status: str, **fields) -> None:
     Job.objects.filter(pk=job.pk).update(**updates)
     for key, value in updates.items():
         setattr(job, key, value)
-    _publish(job, status=status, progress=job.progress, bytes_done=job.bytes_done)
+    job_publish(job, status=status, progress=job.progress, bytes_done=job.bytes_done)
 
 
-def _publish(job: Job, **payload) -> None:
+def job_publish(job: Job, **payload) -> None:
     events.publish(
         events.organization_group(job.organization_id),
         "job.progress",

@@ -134,3 +134,49 @@ def test_below_the_free_floor_the_oldest_unprotected_footage_anywhere_goes_first
     report = retention_run(now=NOW)
     assert kept(settings, *segments) == [False, False, True, True]  # 6 h old but protected: stays
     assert report.below_floor is False and report.deleted_segments == 2
+
+
+def test_batch_delete_and_protect_run_as_jobs_with_progress(world, settings, monkeypatch):
+    from recordings import tasks
+    from recordings.choices import JobKind, JobStatus
+    from recordings.playback import batch
+
+    monkeypatch.setattr(tasks.batch_run_task, "delay", lambda job_id: None)
+    monkeypatch.setattr(batch, "BATCH", 2)
+    camera = world.cameras.lobby
+    segments = [footage(settings, camera, hours) for hours in (5, 4, 3, 2, 1)]
+    Segment.objects.filter(pk=segments[1].pk).update(protected=True)
+    start, end = NOW - dt.timedelta(hours=6), NOW - dt.timedelta(hours=1, minutes=30)
+    job = batch.recordings_batch_request(
+        user=world.alice,
+        organization=world.org_a,
+        kind=JobKind.BATCH_DELETE,
+        camera_ids=[camera.pk],
+        start=start,
+        end=end,
+    )
+    assert job.items_total == 3  # the protected one is not counted: it will not be deleted
+    job = batch.recordings_batch_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.items_done, job.progress) == (JobStatus.DONE, 3, 100.0)
+    assert kept(settings, *segments) == [False, True, False, False, True]
+
+    job = batch.recordings_batch_request(
+        user=world.alice,
+        organization=world.org_a,
+        kind=JobKind.BATCH_PROTECT,
+        camera_ids=[camera.pk],
+        start=NOW - dt.timedelta(hours=2),
+        end=NOW,
+    )
+    batch.recordings_batch_run(job.pk)
+    assert Segment.objects.get(pk=segments[4].pk).protected
+    with pytest.raises(batch.BatchError, match="after"):
+        batch.recordings_batch_request(
+            user=world.alice,
+            organization=world.org_a,
+            kind=JobKind.BATCH_PROTECT,
+            camera_ids=[camera.pk],
+            start=NOW,
+            end=NOW,
+        )
