@@ -69,6 +69,7 @@ class IndexWriter(threading.Thread):
         self._segments: dict[str, tuple[int, dt.datetime]] = {}  # path -> (Segment id, started_at)
         self._fragments: dict[str, list[FragmentRecord]] = {}
         self._runs: dict[str, uuid.UUID] = {}  # path -> run of the open segment
+        self._init_sizes: dict[str, int] = {}  # path -> size of the open segment's init section
         self._last_status: tuple | None = None
         self.failed = threading.Event()
         self.lease_owner = lease_owner
@@ -156,6 +157,7 @@ class IndexWriter(threading.Thread):
                 self._open(record)
             elif isinstance(record, FragmentWritten):
                 self._fragments.setdefault(record.path, []).append(record.fragment)
+                self._init_sizes[record.path] = record.init_size
                 touched.add(record.path)
             elif isinstance(record, SegmentClosed):
                 self._close(record)
@@ -214,6 +216,7 @@ class IndexWriter(threading.Thread):
         Segment.objects.filter(pk=segment_id).update(
             fragment_index=pack_fragments(fragments),
             fragment_count=len(fragments),
+            init_size=self._init_sizes.get(path, 0),  # live playlists and snapshots need it now
             bytes=last.byte_offset + last.size,
             ended_at=ended,
         )
@@ -222,6 +225,7 @@ class IndexWriter(threading.Thread):
     def _close(self, record: SegmentClosed) -> None:
         segment_id, started = self._segments.pop(record.path)
         run_id = self._runs.pop(record.path)
+        self._init_sizes.pop(record.path, None)
         self._fragments.pop(record.path, None)
         run_extend(
             camera_id=self.camera_id, run_id=run_id, started_at=started, ended_at=wall(record.ended_us)

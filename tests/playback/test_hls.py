@@ -100,6 +100,7 @@ def test_the_live_playlist_starts_at_a_keyframe_and_numbers_fragments_stably(cli
         )
         playlist = Playlist.parse(text)
         assert "#EXT-X-ENDLIST" not in text and f"token={quote(token)}" in playlist.fragments[0][0]
+        assert all(size > 0 for _, _, size in playlist.maps)  # the open segment's init too
         numbered.append({(f[0].split("?")[0], f[1]): sequence + i for i, f in enumerate(playlist.fragments)})
         shown = play(client, playlist)
         assert shown[0] % GOP_FRAMES == first_counter(client, world, token) % GOP_FRAMES  # a keyframe

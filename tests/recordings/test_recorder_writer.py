@@ -65,6 +65,7 @@ def test_an_open_segment_grows_as_fragments_arrive():
     segment = Segment.objects.get(camera=camera)
     assert not segment.complete
     assert segment.fragment_count == 2 and segment.bytes == 2800
+    assert segment.init_size == 800  # a live player needs the init section of the open segment
     assert wall_us(segment.ended_at) == T0 + 2_000_000
 
 
