@@ -70,3 +70,11 @@ def batch_run_task(job_id: int) -> None:
     from recordings.playback.batch import recordings_batch_run
 
     recordings_batch_run(job_id)
+
+
+@shared_task(name="recordings.tasks.recordings_sync", ignore_result=True)
+def recordings_sync_task(camera_ids: list[int] | None = None) -> dict:
+    from recordings.sync import recordings_sync
+
+    report = recordings_sync(camera_ids=camera_ids)
+    return {"rows_deleted": report.rows_deleted, "files_indexed": report.files_indexed}

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<str:name>/archive.m3u8", views.archive_playlist, name="archive_playlist"),
     path("<str:name>/timeline.json", views.timeline_json, name="timeline"),
     path("<str:name>/availability.json", views.availability_json, name="availability"),
+    path("<str:name>/info.json", views.media_info, name="info"),
     path("<str:name>/snapshot.jpg", views.snapshot, name="snapshot"),
     path("<str:name>/segments/<int:segment_id>.mp4", views.segment_bytes, name="segment_bytes"),
 ]

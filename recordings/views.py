@@ -156,6 +156,36 @@ def _serve_file(
     return response
 
 
+# What browsers decode in MSE without plug-ins; H.265 only some (Safari, some Chromium builds).
+BROWSER_VIDEO = {"h264"}
+BROWSER_AUDIO = {"aac", "opus", ""}
+
+
+@media_view(Action.VIEW)
+def media_info(request, camera, user):
+    """The camera's recorded codecs and size, and whether a browser can play them (else warn)."""
+    latest = (
+        Segment.objects.filter(camera=camera, purging=False)
+        .order_by("-started_at")
+        .values("video_codec", "audio_codec", "width", "height", "fps", "ended_at")
+        .first()
+    )
+    if latest is None:
+        return _error(404, "nothing recorded yet")
+    playable = latest["video_codec"] in BROWSER_VIDEO and latest["audio_codec"] in BROWSER_AUDIO
+    return JsonResponse(
+        {
+            "video_codec": latest["video_codec"],
+            "audio_codec": latest["audio_codec"],
+            "width": latest["width"],
+            "height": latest["height"],
+            "fps": latest["fps"],
+            "last_recorded": latest["ended_at"].timestamp(),
+            "browser_playable": playable,
+        }
+    )
+
+
 @media_view(Action.LIVE)
 def snapshot(request, camera, user):
     """JPEG of the live picture, or with `at` of that instant (the keyframe at or before it)."""

@@ -106,3 +106,36 @@ def test_an_export_can_be_cancelled_and_bad_requests_are_refused(client, world, 
     assert client.get(f"/media/exports/{job_id}").status_code == 404  # another tenant's export
     client.force_login(world.bob)  # no export grant on a-lobby
     assert client.post("/media/a-lobby/exports?from=0&to=60").status_code == 404
+
+
+def test_expired_exports_lose_their_files_and_say_so(client, world, settings):
+    from django.utils import timezone
+
+    from recordings.choices import JobKind
+    from recordings.playback.exports import exports_expire
+
+    path = settings.NVR_MEDIA_ROOT / "exports" / "old.mp4"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"clip")
+    old = Job.objects.create(
+        kind=JobKind.EXPORT,
+        camera=world.cameras.lobby,
+        status=JobStatus.DONE,
+        file_path="exports/old.mp4",
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
+        created_by=world.alice,
+        organization=world.org_a,
+    )
+    fresh = Job.objects.create(
+        kind=JobKind.EXPORT,
+        camera=world.cameras.lobby,
+        status=JobStatus.DONE,
+        file_path="exports/fresh.mp4",
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    assert exports_expire() == 1
+    old.refresh_from_db()
+    assert not path.exists() and old.file_path == "" and old.message == "expired"
+    assert Job.objects.get(pk=fresh.pk).file_path == "exports/fresh.mp4"
+    client.force_login(world.alice)
+    assert client.get(f"/media/exports/{old.public_id}.mp4").status_code == 410

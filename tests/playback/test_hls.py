@@ -167,3 +167,24 @@ def test_snapshots_show_the_keyframe_of_the_instant_at_the_width_asked_and_are_c
     assert client.get("/media/a-lobby/snapshot.jpg", {"at": "2001-01-01T00:00:00Z"}).json() == {
         "error": "nothing was recorded at that instant"
     }
+
+
+def test_an_h265_camera_plays_through_its_playlist_and_is_flagged_for_browsers(client, world, recording):
+    from tests.support.rtsp_camera import TEST_H265_AAC
+
+    rec = recording(world.cameras.desk, TEST_H265_AAC.replace(seconds=8.0))
+    rec.wait_for_fragments(4)
+    rec.finish()
+    segments = list(Segment.objects.filter(camera=world.cameras.desk).order_by("started_at"))
+    client.force_login(world.alice)
+    info = client.get("/media/a-desk/info.json").json()
+    assert (info["video_codec"], info["audio_codec"], info["browser_playable"]) == ("hevc", "aac", False)
+    text = client.get(
+        "/media/a-desk/archive.m3u8",
+        {"from": segments[0].started_at.timestamp(), "to": segments[-1].ended_at.timestamp()},
+    ).content.decode()
+    counters = play(client, Playlist.parse(text))  # headless Chromium has no HEVC: PyAV decodes it
+    assert (
+        counters == [(counters[0] + i) % LOOP_FRAMES for i in range(len(counters))]
+        and len(counters) >= 3 * FPS
+    )

@@ -52,14 +52,14 @@ def test_a_full_disk_loses_the_oldest_unprotected_footage_and_keeps_recording(wo
         while time.monotonic() < deadline and sum(r.deleted_segments for r in reports) < 8:
             time.sleep(0.5)
         last_before = Segment.objects.filter(camera=camera).order_by("-started_at").first().ended_at
-        time.sleep(3)
+        time.sleep(4)
         last_after = Segment.objects.filter(camera=camera).order_by("-started_at").first().ended_at
     finally:
         stop.set()
         retention.join(10)
         recording.finish()
     assert sum(r.deleted_segments for r in reports) >= 8  # the disk filled, and footage went
-    assert (last_after - last_before).total_seconds() > 2  # recording went on throughout
+    assert (last_after - last_before).total_seconds() >= 2  # recording went on throughout
     remaining = list(Segment.objects.filter(camera=camera).order_by("started_at"))
     assert remaining[0].pk == first.pk and remaining[0].protected  # the protected footage stayed
     for segment in remaining:  # every row has its file...
