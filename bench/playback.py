@@ -85,44 +85,57 @@ def build_index(real, cameras: int, days: int, real_cameras: int) -> list[int]:
     blob_stub = pack_fragments([FragmentRecord(0, 60_000_000, real.init_size, 1000, True)])
     end = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     start = end - dt.timedelta(days=days)
-    per_camera = days * 1440
+    template = {
+        "path": real.path,
+        "bytes": real.bytes_total,
+        "init_size": real.init_size,
+        "fragment_count": len(real.fragments),
+        "complete": True,
+        "video_codec": "h264",
+        "updated_at": end,
+    }
     for index, camera_id in enumerate(ids):
-        is_real = index < real_cameras
-        run_id = None
-        rows, runs = [], []
-        for n in range(per_camera):
+        blob = blob_real if index < real_cameras else blob_stub
+        rows, runs, run_id = [], [], None
+        for n in range(days * 1440):
             at = start + dt.timedelta(minutes=n)
             if n % 1440 == 0:  # one reconnect a day: a new run
                 run_id = uuid.uuid4()
-                runs.append(
-                    Run(
-                        camera_id=camera_id,
-                        run_id=run_id,
-                        started_at=at,
-                        ended_at=min(end, at + dt.timedelta(days=1)),
-                    )
-                )
+                day_end = min(end, at + dt.timedelta(days=1))
+                runs.append(Run(camera_id=camera_id, run_id=run_id, started_at=at, ended_at=day_end))
             rows.append(
-                Segment(
-                    camera_id=camera_id,
-                    path=real.path,
-                    run_id=run_id,
-                    started_at=at,
-                    ended_at=at + dt.timedelta(minutes=1),
-                    bytes=real.bytes_total,
-                    init_size=real.init_size,
-                    fragment_count=len(real.fragments),
-                    fragment_index=blob_real if is_real else blob_stub,
-                    complete=True,
-                    video_codec="h264",
-                )
+                template
+                | {
+                    "camera_id": camera_id,
+                    "run_id": run_id,
+                    "started_at": at,
+                    "ended_at": at + dt.timedelta(minutes=1),
+                    "fragment_index": blob,
+                }
             )
         with transaction.atomic():
-            Segment.objects.bulk_create(rows, batch_size=2000)
+            _insert(Segment, rows)
             Run.objects.bulk_create(runs)
         print(f"\r  index: camera {index + 1}/{len(ids)}", end="", flush=True)
     print()
     return ids
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """executemany with every other column at its default: several times faster than bulk_create."""
+    from django.db import connection
+
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    names = [f.column for f in fields]
+    sql = f"INSERT INTO {model._meta.db_table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
+    defaults = {f.attname: f.get_default() for f in fields}
+    values = []
+    for row in rows:
+        merged = defaults | row
+        values.append([f.get_db_prep_save(merged[f.attname], connection) for f in fields])
+    with connection.cursor() as cursor:
+        for at in range(0, len(values), 5000):
+            cursor.executemany(sql, values[at : at + 5000])
 
 
 def percentile(values, p):
@@ -138,7 +151,7 @@ def measure_playback(ids, days, samples, real_cameras):
     from accounts.models import User
     from cameras.models import Camera
 
-    admin = User.objects.create(login="bench-admin", is_superuser=True, is_staff=True, role="admin")
+    admin = User.objects.create(login="bench-admin", role="admin")
     client = Client()
     client.force_login(admin)
     names = dict(Camera.objects.filter(pk__in=ids[:real_cameras]).values_list("pk", "name"))

@@ -61,6 +61,7 @@ def remux_clip(
     output = av.open(temporary, "w", format="mp4", options=MUXER_OPTIONS)
     try:
         streams: dict[int, av.stream.Stream] = {}
+        last_dts: dict[int, int] = {}  # per input stream, in its time base: the muxer wants it rising
         clip_us = 0  # clip time where the current run's footage begins
         run_id, run_wall_us, run_media_us, previous_end_us = None, 0, 0, 0
         for part in parts:
@@ -90,9 +91,13 @@ def remux_clip(
                     # keyframe before it is negative, which the muxer turns into an edit list.
                     target_us = clip_us + wall_us - max(run_wall_us, from_us)
                     shift = _ticks(target_us, tb) - packet.dts
+                    index = packet.stream.index
+                    if packet.dts + shift <= last_dts.get(index, -(1 << 62)):
+                        continue  # sound of the last run that overlaps the next one's first instant
                     packet.dts += shift
                     packet.pts += shift
-                    packet.stream = streams[packet.stream.index]
+                    last_dts[index] = packet.dts
+                    packet.stream = streams[index]
                     output.mux(packet)
                     packets += 1
             done += part.bytes
