@@ -11,6 +11,8 @@ from recordings.choices import JobStatus
 from recordings.models import Job, Segment
 from recordings.playback import exports
 
+from .conftest import decode_counters
+
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 FPS, LOOP_FRAMES = 25, 200
 
@@ -139,3 +141,31 @@ def test_expired_exports_lose_their_files_and_say_so(client, world, settings):
     assert Job.objects.get(pk=fresh.pk).file_path == "exports/fresh.mp4"
     client.force_login(world.alice)
     assert client.get(f"/media/exports/{old.public_id}.mp4").status_code == 410
+
+
+def test_runs_joined_back_to_back_keep_rising_timestamps(world, recording, tmp_path, settings):
+    """Audio of one run may reach past its last picture; the next run must still join cleanly."""
+    from recordings.media.export import ClipPart, remux_clip
+
+    rec = recording(world.cameras.lobby)
+    rec.wait_for_fragments(3)
+    rec.finish()
+    segment = Segment.objects.filter(camera=world.cameras.lobby, complete=True).order_by("started_at").first()
+    fragments = segment.fragments()
+    length = fragments[-1].end_us
+    parts = [
+        ClipPart(
+            path=str(settings.NVR_MEDIA_ROOT / segment.path),
+            run_id=f"run-{n}",
+            init_size=segment.init_size,
+            ranges=[(f.byte_offset, f.size) for f in fragments],
+            starts_us=n * length,
+            ends_us=(n + 1) * length,
+        )
+        for n in range(3)
+    ]
+    out = tmp_path / "joined.mp4"
+    result = remux_clip(parts, str(out), from_us=0, to_us=3 * length)
+    assert result.duration_us == 3 * length and len(result.runs) == 3
+    counters = decode_counters(out.read_bytes())
+    assert len(counters) == 3 * len(decode_counters((settings.NVR_MEDIA_ROOT / segment.path).read_bytes()))
