@@ -23,6 +23,7 @@ app.conf.beat_schedule = {
     # Often enough that a dead worker's cameras are taken over within seconds of their lease expiring.
     "recorder-assign": {"task": "recordings.tasks.recorder_assign", "schedule": 3.0},
     "credentials-purge": {"task": "accounts.tasks.credentials_purge", "schedule": 3600.0},
+    "retention-daily": {"task": "recordings.tasks.retention_daily", "schedule": 60.0},
     "retention-enforce": {"task": "recordings.tasks.retention_enforce", "schedule": 60.0},
     "exports-expire": {"task": "recordings.tasks.exports_expire", "schedule": 600.0},
 }

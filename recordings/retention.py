@@ -96,8 +96,35 @@ def retention_run(*, now: dt.datetime | None = None) -> RetentionReport:
         if limits.max_bytes:
             _enforce_space(camera, limits.max_bytes, report)
     _enforce_floor(report)
-    RetentionPolicy.objects.filter(enabled=True).update(last_run_at=now)
     return report
+
+
+def retention_daily(*, now: dt.datetime | None = None) -> list[RetentionPolicy]:
+    """At each policy's daily cleanup time (server time zone), reconcile its cameras' index and disk.
+
+    Limits are enforced every minute, so the daily slot (Lenz's cleanup schedule) is where the
+    slower check-and-sync runs, once a day per policy.
+    """
+    from recordings.sync import recordings_sync  # sync deletes through this module
+
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    ran = []
+    for policy in RetentionPolicy.objects.filter(enabled=True):
+        due = local.replace(
+            hour=policy.cleanup_time.hour, minute=policy.cleanup_time.minute, second=0, microsecond=0
+        )
+        if now < due or (policy.last_run_at is not None and policy.last_run_at >= due):
+            continue
+        cameras = Camera.objects.all()
+        if policy.scope == RetentionScope.ORGANIZATION:
+            cameras = cameras.filter(organization_id=policy.organization_id)
+        elif policy.scope == RetentionScope.NODE:
+            cameras = cameras.filter(streamer_id=policy.streamer_id)
+        recordings_sync(camera_ids=list(cameras.values_list("id", flat=True)))
+        RetentionPolicy.objects.filter(pk=policy.pk).update(last_run_at=now)
+        ran.append(policy)
+    return ran
 
 
 def free_floor_bytes(path) -> int:

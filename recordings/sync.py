@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils import timezone
 
 from cameras.models import Camera
 from recordings.models import Segment
@@ -101,3 +102,51 @@ def _started_at(relative: str) -> dt.datetime | None:
     except ValueError:
         return None
     return dt.datetime.combine(day, clock, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(match.group(2)))
+
+
+def sync_request(*, user, organization, camera_ids: list[int]):
+    """Queue a check-and-sync of these cameras as a job with progress (one step per camera)."""
+    from django.db import transaction
+
+    from recordings.choices import JobKind
+    from recordings.models import Job
+    from recordings.tasks import sync_run_task
+
+    job = Job.objects.create(
+        kind=JobKind.SYNC,
+        organization=organization,
+        created_by=user,
+        items_total=len(camera_ids),
+        params={"cameras": camera_ids},
+    )
+    transaction.on_commit(lambda: sync_run_task.delay(job.pk))
+    return job
+
+
+def sync_run(job_id: int):
+    from recordings.choices import JobStatus
+    from recordings.models import Job
+    from recordings.playback.exports import job_finish, job_publish
+
+    job = Job.objects.get(pk=job_id)
+    if job.status != JobStatus.PENDING:
+        return job
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, started_at=timezone.now())
+    cameras = job.params.get("cameras", [])
+    deleted = indexed = 0
+    for done, camera_id in enumerate(cameras, start=1):
+        if Job.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            job_finish(job, JobStatus.CANCELLED, items_done=done - 1)
+            return job
+        report = recordings_sync(camera_ids=[camera_id])
+        deleted, indexed = deleted + report.rows_deleted, indexed + report.files_indexed
+        percent = 100.0 * done / len(cameras)
+        Job.objects.filter(pk=job.pk).update(items_done=done, progress=percent)
+        job_publish(job, status=JobStatus.RUNNING, progress=percent, items_done=done)
+    job_finish(
+        job,
+        JobStatus.DONE,
+        items_done=len(cameras),
+        result={"rows_deleted": deleted, "files_indexed": indexed},
+    )
+    return job

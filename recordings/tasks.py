@@ -78,3 +78,17 @@ def recordings_sync_task(camera_ids: list[int] | None = None) -> dict:
 
     report = recordings_sync(camera_ids=camera_ids)
     return {"rows_deleted": report.rows_deleted, "files_indexed": report.files_indexed}
+
+
+@shared_task(name="recordings.tasks.sync_run", ignore_result=True)
+def sync_run_task(job_id: int) -> None:
+    from recordings.sync import sync_run
+
+    sync_run(job_id)
+
+
+@shared_task(name="recordings.tasks.retention_daily", ignore_result=True)
+def retention_daily_task() -> int:
+    from recordings.retention import retention_daily
+
+    return len(retention_daily())

@@ -180,3 +180,38 @@ def test_batch_delete_and_protect_run_as_jobs_with_progress(world, settings, mon
             start=NOW,
             end=NOW,
         )
+
+
+def test_the_daily_cleanup_runs_check_and_sync_once_a_day_at_its_time_for_its_scope(world, settings):
+    from recordings.retention import retention_daily
+
+    settings.TIME_ZONE = "UTC"
+    policy = RetentionPolicy.objects.create(
+        scope=RetentionScope.ORGANIZATION, organization=world.org_a, cleanup_time=dt.time(2, 0)
+    )
+    in_scope = SegmentFactory(camera=world.cameras.lobby)  # rows whose files are gone
+    out_of_scope = SegmentFactory(camera=world.cameras.gate)
+    day = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+    assert retention_daily(now=day + dt.timedelta(hours=1, minutes=59)) == []  # not yet
+    assert retention_daily(now=day + dt.timedelta(hours=2, minutes=1)) == [policy]
+    assert not Segment.objects.filter(pk=in_scope.pk).exists()
+    assert Segment.objects.filter(pk=out_of_scope.pk).exists()  # another organization's policy
+    assert retention_daily(now=day + dt.timedelta(hours=3)) == []  # once a day
+    assert retention_daily(now=day + dt.timedelta(days=1, hours=2, minutes=1)) == [policy]
+
+
+def test_a_sync_job_reports_progress_per_camera(world, settings, monkeypatch):
+    from recordings import tasks
+    from recordings.choices import JobStatus
+    from recordings.sync import sync_request, sync_run
+
+    monkeypatch.setattr(tasks.sync_run_task, "delay", lambda job_id: None)
+    lost = SegmentFactory(camera=world.cameras.desk)  # its file is gone
+    job = sync_request(
+        user=world.alice, organization=world.org_a, camera_ids=[world.cameras.lobby.pk, world.cameras.desk.pk]
+    )
+    job = sync_run(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.items_done, job.progress) == (JobStatus.DONE, 2, 100.0)
+    assert job.result == {"rows_deleted": 1, "files_indexed": 0}
+    assert not Segment.objects.filter(pk=lost.pk).exists()
