@@ -1,10 +1,56 @@
-"""Realtime relay: a dashboard page joins its organization's group and receives its events."""
+"""Realtime relay: a dashboard page joins its organization's group and receives its events.
+
+A user hears of the cameras they may view and nothing else: events that name a camera are
+relayed only when that camera is among the user's (the set is read at connect and again when an
+unknown camera's news arrives, so a new grant takes effect without reconnecting).
+
+The embedded defaults use the in-memory channel layer, which does not cross processes, and the
+recorder runs in the Celery ingest worker, not in the web process. There the consumer also
+watches its cameras' rows (one query every WATCH_INTERVAL_S) and sends what changed, so a
+status change reaches the page whichever layer is configured.
+"""
+
+import asyncio
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
-from nvr_project.events import organization_group
+from cameras.models import Camera
+from nvr_project import events
+from organizations.choices import Action
 from organizations.middleware import current_organization
+
+WATCH_INTERVAL_S = 2.0
+_STATUS_FIELDS = (
+    "name",
+    "status",
+    "status_reason",
+    "video_codec",
+    "width",
+    "height",
+    "audio_transcoded",
+    "bitrate",
+)
+
+
+def layer_crosses_processes() -> bool:
+    backend = settings.CHANNEL_LAYERS.get("default", {}).get("BACKEND", "")
+    return not backend.endswith("InMemoryChannelLayer")
+
+
+def status_payload(row: dict) -> dict:
+    """The `camera.status` payload, the same shape the recorder's writer publishes."""
+    return {
+        "camera": row["name"],
+        "status": row["status"],
+        "reason": row["status_reason"],
+        "video_codec": row["video_codec"],
+        "width": row["width"],
+        "height": row["height"],
+        "audio_transcoded": row["audio_transcoded"],
+        "bitrate": row["bitrate"],
+    }
 
 
 class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
@@ -15,13 +61,17 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
         if user is None or not user.is_authenticated:
             await self.close(code=4401)
             return
-        organization = await database_sync_to_async(self._organization)()
-        if organization is None:
+        self.organization = await database_sync_to_async(self._organization)()
+        if self.organization is None:
             await self.close(code=4404)
             return
-        self.group = organization_group(organization.id)
+        self.visible = await database_sync_to_async(self._visible_cameras)()
+        self._told: dict[str, tuple] = {}
+        self.group = events.organization_group(self.organization.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        if not layer_crosses_processes():
+            self._watcher = asyncio.ensure_future(self._watch())
 
     def _organization(self):
         class _Request:  # current_organization reads only .user and .session
@@ -30,11 +80,74 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
 
         return current_organization(_Request)
 
+    def _cameras(self):
+        return Camera.objects.for_user(self.scope["user"], Action.VIEW, organization=self.organization)
+
+    def _visible_cameras(self) -> set[str]:
+        return set(self._cameras().values_list("name", flat=True))
+
     async def disconnect(self, code):
+        watcher = getattr(self, "_watcher", None)
+        if watcher is not None:
+            watcher.cancel()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def _relay(self, event):
+        camera = event["payload"].get("camera")
+        if camera is not None and camera not in self.visible:
+            self.visible = await database_sync_to_async(self._visible_cameras)()
+            if camera not in self.visible:
+                return
+        if event["type"] == events.CAMERA_STATUS:
+            self._told[camera] = (event["payload"].get("status"), event["payload"].get("reason", ""))
         await self.send_json({"type": event["type"], "payload": event["payload"]})
 
     camera_status = camera_changed = episode_created = job_progress = _relay
+
+    # --- the embedded defaults: news from the rows ------------------------------------------------
+    def _snapshot(self) -> tuple[dict[str, dict], int]:
+        rows = {row["name"]: row for row in self._cameras().values(*_STATUS_FIELDS)}
+        from recordings.models import Episode  # recordings depends on cameras, not the reverse
+
+        last_episode = (
+            Episode.objects.filter(camera__organization=self.organization)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
+        return rows, last_episode or 0
+
+    def _new_episodes(self, after: int) -> list[dict]:
+        from recordings.models import Episode
+
+        return list(
+            Episode.objects.filter(camera__in=self._cameras(), id__gt=after)
+            .order_by("id")
+            .values("id", "camera__name", "episode_type", "opened_at", "title")
+        )
+
+    async def _watch(self):
+        snapshot = database_sync_to_async(self._snapshot)
+        rows, last_episode = await snapshot()
+        self._told.update({name: (row["status"], row["status_reason"]) for name, row in rows.items()})
+        while True:
+            await asyncio.sleep(WATCH_INTERVAL_S)
+            current, newest = await snapshot()
+            self.visible = set(current)
+            for name, row in current.items():
+                # What the page was last told, by this watch or by a relayed event: never twice.
+                if self._told.get(name) != (row["status"], row["status_reason"]):
+                    self._told[name] = (row["status"], row["status_reason"])
+                    await self.send_json({"type": events.CAMERA_STATUS, "payload": status_payload(row)})
+            if newest > last_episode:
+                for episode in await database_sync_to_async(self._new_episodes)(last_episode):
+                    payload = {
+                        "camera": episode["camera__name"],
+                        "episode": episode["id"],
+                        "type": episode["episode_type"],
+                        "opened_at": episode["opened_at"].timestamp(),
+                        "title": episode["title"],
+                    }
+                    await self.send_json({"type": events.EPISODE_CREATED, "payload": payload})
+            last_episode = newest

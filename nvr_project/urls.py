@@ -9,10 +9,11 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from nvr_project.health import healthz
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cameras:camera_list", permanent=False)),
+    path("", RedirectView.as_view(pattern_name="cameras:live_grid", permanent=False)),
     path("accounts/", include("accounts.urls")),
     path("organizations/", include("organizations.urls")),
     path("cameras/", include("cameras.urls")),
+    path("recordings/", include("recordings.dashboard.urls")),
     path("media/", include("recordings.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

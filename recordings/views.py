@@ -212,7 +212,7 @@ def snapshot(request, camera, user):
 
 @media_view(Action.ARCHIVE)
 def timeline_json(request, camera, user):
-    """Recorded ranges and gaps over `from`..`to` (up to 31 days), and coverage per `step` seconds."""
+    """Ranges, gaps and episodes over `from`..`to` (up to 31 days), and coverage per `step` seconds."""
     start, end = parse_range_params(request.GET, max_range=TIMELINE_MAX_RANGE)
     ranges = timeline.recorded_ranges([camera.id], start, end)[camera.id]
     body = {
@@ -227,6 +227,16 @@ def timeline_json(request, camera, user):
                 "detail": gap["detail"],
             }
             for gap in timeline.gaps([camera.id], start, end)[camera.id]
+        ],
+        "episodes": [
+            {
+                "id": episode["id"],
+                "from": episode["opened_at"].timestamp(),
+                "to": episode["closed_at"].timestamp() if episode["closed_at"] else None,
+                "type": episode["episode_type"],
+                "title": episode["title"],
+            }
+            for episode in timeline.episodes([camera.id], start, end)[camera.id]
         ],
     }
     if request.GET.get("step"):

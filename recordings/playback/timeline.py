@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from recordings.models import Gap, Run
+from recordings.models import Episode, Gap, Run
 
 MIN_STEP = dt.timedelta(seconds=1)
 MAX_STEP = dt.timedelta(days=1)
@@ -64,6 +64,20 @@ def gaps(camera_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[in
         .exclude(ended_at__lte=start)
         .order_by("camera_id", "started_at")
         .values("camera_id", "started_at", "ended_at", "reason", "detail")
+    )
+    found: dict[int, list[dict]] = {camera_id: [] for camera_id in camera_ids}
+    for row in rows:
+        found[row.pop("camera_id")].append(row)
+    return found
+
+
+def episodes(camera_ids: list[int], start: dt.datetime, end: dt.datetime) -> dict[int, list[dict]]:
+    """Per camera, the episodes (events) overlapping `[start, end)`; an open one has no end."""
+    rows = (
+        Episode.objects.filter(camera_id__in=camera_ids, opened_at__lt=end)
+        .exclude(closed_at__lte=start)
+        .order_by("camera_id", "opened_at")
+        .values("camera_id", "id", "opened_at", "closed_at", "episode_type", "title")
     )
     found: dict[int, list[dict]] = {camera_id: [] for camera_id in camera_ids}
     for row in rows:

@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -44,3 +45,34 @@ def page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def _asgi_application():
+    # Module level so the forked server process can build it; static files as runserver serves them.
+    from channels.routing import get_default_application
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    return ASGIStaticFilesHandler(get_default_application())
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    """Daphne serving the whole ASGI app (HTTP and websockets) for pages that use realtime news.
+
+    It runs in a forked process, so it shares this test's settings (media root, database) but not
+    its in-memory channel layer: on the embedded defaults, news reaches it as it reaches the real
+    web process, through the database (cameras.consumers). Function scope: each test's media
+    root differs, and the fork happens before the test starts any recording thread.
+    """
+    from daphne.testing import DaphneProcess
+    from django.db import connections
+
+    connections.close_all()  # the child opens its own; a shared socket would be trouble
+    process = DaphneProcess("127.0.0.1", _asgi_application)
+    process.start()
+    if not process.ready.wait(20):
+        process.terminate()
+        raise RuntimeError("daphne did not start")
+    yield SimpleNamespace(url=f"http://127.0.0.1:{process.port.value}")
+    process.terminate()
+    process.join(10)

@@ -80,3 +80,38 @@ def test_a_user_without_an_organization_is_refused(db):
         await communicator.disconnect()
 
     run(scenario)
+
+
+def test_a_member_hears_only_of_the_cameras_he_may_view(world):
+    async def scenario():
+        bob, connected = await connect(world.bob)
+        assert connected
+        await publish(world.org_a, {"camera": "a-vault", "status": "error"})  # no grant for bob
+        await publish(world.org_a, {"camera": "a-desk", "status": "error"})
+        assert (await bob.receive_json_from(timeout=2))["payload"]["camera"] == "a-desk"
+        assert await bob.receive_nothing(timeout=0.3)
+        await bob.disconnect()
+
+    run(scenario)
+
+
+@pytest.mark.skipif(bool(settings.REDIS_URL), reason="the row watch serves the in-memory layer only")
+def test_on_the_embedded_layer_a_status_written_elsewhere_reaches_the_page_once(world):
+    """The recorder runs in another process there; its row update is the news."""
+    from cameras.models import Camera
+
+    async def scenario():
+        alice, connected = await connect(world.alice)
+        assert connected
+        await asyncio.sleep(0.2)  # the watch has read the rows as they were
+        await sync_to_async(Camera.objects.filter(name="a-lobby").update)(
+            status="waiting", status_reason="gone"
+        )
+        message = await alice.receive_json_from(timeout=5)
+        assert message["type"] == "camera.status"
+        assert (message["payload"]["camera"], message["payload"]["status"]) == ("a-lobby", "waiting")
+        assert message["payload"]["reason"] == "gone"
+        assert await alice.receive_nothing(timeout=2.5)  # told once, not at every look
+        await alice.disconnect()
+
+    run(scenario)

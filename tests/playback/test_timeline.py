@@ -8,6 +8,7 @@ import pytest
 
 from recordings.models import Gap, Run
 from recordings.playback import timeline
+from tests.factories import EpisodeFactory
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -100,6 +101,13 @@ def test_the_timeline_and_availability_endpoints_answer_in_json(client, world):
     camera.organization.time_zone = "Europe/Berlin"
     camera.organization.save()
     run(camera, "2026-03-29T00:00:00+01:00", "2026-03-29T12:00:00+02:00")
+    alarm = EpisodeFactory(
+        camera=camera,
+        opened_at=at("2026-03-29T08:00:00Z"),
+        closed_at=at("2026-03-29T08:00:30Z"),
+        title="door",
+    )
+    EpisodeFactory(camera=camera, opened_at=at("2026-03-27T08:00:00Z"), closed_at=at("2026-03-27T08:01:00Z"))
     client.force_login(world.alice)
     body = client.get(
         "/media/a-lobby/timeline.json",
@@ -112,6 +120,10 @@ def test_the_timeline_and_availability_endpoints_answer_in_json(client, world):
         }
     ]
     assert body["coverage"]["values"][:12] == [1.0] * 11 + [0.0]
+    # Only the episode inside the window, with its bounds, so the timeline can mark it.
+    assert [(e["id"], e["from"], e["to"], e["title"]) for e in body["episodes"]] == [
+        (alarm.id, at("2026-03-29T08:00:00Z").timestamp(), at("2026-03-29T08:00:30Z").timestamp(), "door")
+    ]
     days = client.get("/media/a-lobby/availability.json?month=2026-03").json()
     assert days["time_zone"] == "Europe/Berlin" and len(days["days"]) == 31
     assert days["days"][28] == {
