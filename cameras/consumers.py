@@ -1,6 +1,7 @@
 """Realtime relay: a dashboard page joins its organization's group and receives its events.
 
-A user hears of the cameras they may view and nothing else: events that name a camera are
+On connect the page gets a `hello` with the status of every camera it may view. A user hears
+of the cameras they may view and nothing else: events that name a camera are
 relayed only when that camera is among the user's (the set is read at connect and again when an
 unknown camera's news arrives, so a new grant takes effect without reconnecting).
 
@@ -21,7 +22,7 @@ from nvr_project import events
 from organizations.choices import Action
 from organizations.middleware import current_organization
 
-WATCH_INTERVAL_S = 2.0
+WATCH_INTERVAL_S = 1.0
 _STATUS_FIELDS = (
     "name",
     "status",
@@ -70,8 +71,15 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
         self.group = events.organization_group(self.organization.id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        # Where things stand now, so a page rendered a moment ago (or reconnecting after a drop)
+        # catches up on what changed before its socket was open.
+        rows, last_episode = await database_sync_to_async(self._snapshot)()
+        self._told = {name: (row["status"], row["status_reason"]) for name, row in rows.items()}
+        await self.send_json(
+            {"type": "hello", "payload": {"cameras": [status_payload(r) for r in rows.values()]}}
+        )
         if not layer_crosses_processes():
-            self._watcher = asyncio.ensure_future(self._watch())
+            self._watcher = asyncio.ensure_future(self._watch(last_episode))
 
     def _organization(self):
         class _Request:  # current_organization reads only .user and .session
@@ -127,10 +135,8 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
             .values("id", "camera__name", "episode_type", "opened_at", "title")
         )
 
-    async def _watch(self):
+    async def _watch(self, last_episode: int):
         snapshot = database_sync_to_async(self._snapshot)
-        rows, last_episode = await snapshot()
-        self._told.update({name: (row["status"], row["status_reason"]) for name, row in rows.items()})
         while True:
             await asyncio.sleep(WATCH_INTERVAL_S)
             current, newest = await snapshot()

@@ -36,6 +36,14 @@
     };
     socket.onmessage = function (message) {
       var event = JSON.parse(message.data);
+      if (event.type === "hello") {
+        // The state at connect: replayed as status events, so pages need one handler only.
+        event.payload.cameras.forEach(function (payload) {
+          updateBadges(payload);
+          document.dispatchEvent(new CustomEvent("nvr:camera.status", {detail: payload}));
+        });
+        return;
+      }
       if (event.type === "camera.status") updateBadges(event.payload);
       document.dispatchEvent(new CustomEvent("nvr:" + event.type, {detail: event.payload}));
     };

@@ -55,6 +55,16 @@ def _asgi_application():
     return ASGIStaticFilesHandler(get_default_application())
 
 
+def _after_fork():
+    """In the server process: thread pools came over from this one without their threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from asgiref.sync import SyncToAsync
+
+    # Else every database_sync_to_async waits for a worker thread that was never forked.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
+
+
 @pytest.fixture
 def asgi_server(transactional_db, settings):
     """Daphne serving the whole ASGI app (HTTP and websockets) for pages that use realtime news.
@@ -68,7 +78,7 @@ def asgi_server(transactional_db, settings):
     from django.db import connections
 
     connections.close_all()  # the child opens its own; a shared socket would be trouble
-    process = DaphneProcess("127.0.0.1", _asgi_application)
+    process = DaphneProcess("127.0.0.1", _asgi_application, setup=_after_fork)
     process.start()
     if not process.ready.wait(20):
         process.terminate()
