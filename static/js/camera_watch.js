@@ -64,12 +64,13 @@
     video.addEventListener("pause", function () { toggle.textContent = "▶ Play"; });
     video.addEventListener("playing", function () { say(""); });
 
-    // Jump to the nearest recorded boundary before or after the picture on screen.
+    // Jump to the nearest event, or edge of recorded footage, before or after the picture on screen.
     function jump(direction) {
       var at = player.instant();
       if (at == null || !timeline) return;
       var edges = [];
       timeline.ranges(camera).forEach(function (range) { edges.push(range.from, range.to); });
+      timeline.episodes(camera).forEach(function (episode) { edges.push(episode.from); });
       var target = null;
       edges.forEach(function (edge) {
         if (direction < 0 && edge < at - 1 && (target == null || edge > target)) target = edge;

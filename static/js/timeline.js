@@ -189,6 +189,12 @@
     return body ? body.ranges : [];
   };
 
+  // Episodes (events) of a camera as loaded.
+  NvrTimeline.prototype.episodes = function (camera) {
+    var body = this.data[camera];
+    return body && body.episodes ? body.episodes : [];
+  };
+
   NvrTimeline.prototype._step = function () {
     var secondsPerPixel = (this.to - this.from) / (this.width - this.gutter);
     for (var i = 0; i < STEPS.length; i++) {

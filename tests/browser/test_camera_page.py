@@ -1,5 +1,6 @@
 """The camera page in a real browser: live at once, and a click on the timeline plays that instant."""
 
+import datetime as dt
 import io
 import os
 import re
@@ -10,7 +11,7 @@ import pytest
 from django.conf import settings
 
 from recordings.models import Segment
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, EpisodeFactory
 from tests.playback.conftest import PLAYBACK_CLIP, Recording
 from tests.support.rtsp_camera import read_frame_counter
 
@@ -62,6 +63,11 @@ def test_a_click_on_the_timeline_plays_the_footage_of_that_instant(page, asgi_se
         recording.wait_for_fragments(14)
         first = Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at").first()
         origin, start = first_counter(first), first.started_at.timestamp()
+        EpisodeFactory(
+            camera=world.cameras.lobby,
+            opened_at=first.started_at + dt.timedelta(seconds=7),
+            closed_at=first.started_at + dt.timedelta(seconds=8),
+        )
 
         page.set_viewport_size({"width": 1280, "height": 900})
         sign_in(page, asgi_server, "alice")
@@ -85,6 +91,13 @@ def test_a_click_on_the_timeline_plays_the_footage_of_that_instant(page, asgi_se
         # The clock over the picture tells the instant played, to within a GOP.
         assert abs(page.evaluate("window.__player.instant()") - instant) <= 1.0
         screenshot(page, "camera-page-archive")
+
+        # The next event is the episode 3.7 s on.
+        page.get_by_role("button", name="Event/gap ⏭").click()
+        page.wait_for_function(
+            f"window.__player.instant() > {start + 6.5} && window.__player.instant() < {start + 8}",
+            timeout=15_000,
+        )
 
         page.get_by_role("button", name="Back to live").click()
         page.wait_for_function("document.getElementById('watch').dataset.mode === 'live'")
