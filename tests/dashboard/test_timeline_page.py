@@ -9,13 +9,15 @@ pytestmark = pytest.mark.django_db
 
 
 def rows(response) -> list[str]:
-    data = re.search(r'<script id="timeline-rows" type="application/json">(.*?)</script>', response.content.decode())
+    pattern = r'<script id="timeline-rows" type="application/json">(.*?)</script>'
+    data = re.search(pattern, response.content.decode())
     return [row["camera"] for row in json.loads(data.group(1))]
 
 
 def test_rows_are_the_cameras_whose_archive_the_member_may_watch(client, world):
     client.force_login(world.alice)
-    assert rows(client.get("/recordings/timeline/")) == ["a-desk", "a-granted", "a-lobby", "a-loose", "a-vault"]
+    everything = ["a-desk", "a-granted", "a-lobby", "a-loose", "a-vault"]
+    assert rows(client.get("/recordings/timeline/")) == everything
     assert rows(client.get("/recordings/timeline/?camera=a-vault&camera=a-lobby&camera=b-gate")) == [
         "a-lobby",
         "a-vault",
