@@ -1,6 +1,6 @@
 """Admin for recordings: the recorder owns the index, so most of it is read-only here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -236,6 +236,32 @@ class RetentionPolicyAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "streamer"]
     autocomplete_fields = ["organization", "streamer"]
     readonly_fields = ["last_run_at", "created_at", "updated_at"]
+    actions = ["run_retention_now", "check_and_sync_now"]
+
+    @admin.action(description="Run retention now (every camera's limits and the free-space floor)")
+    def run_retention_now(self, request, queryset):
+        from recordings.retention import retention_run
+
+        report = retention_run()
+        freed = filesizeformat(report.deleted_bytes)
+        text = f"Retention ran: {report.deleted_segments} segments ({freed}) deleted."
+        if report.over_quota:
+            names = ", ".join(sorted(str(item.get("camera")) for item in report.over_quota))
+            text += f" Protected footage keeps these cameras over their limits: {names}."
+        if report.below_floor:
+            text += " Still below the free-space floor: nothing unprotected is left to delete."
+        self.message_user(request, text, level=messages.WARNING if report.below_floor else messages.SUCCESS)
+
+    @admin.action(description="Check and sync the index with the disk for the selected policies' cameras")
+    def check_and_sync_now(self, request, queryset):
+        from recordings.retention import policy_cameras
+        from recordings.sync import sync_request
+
+        camera_ids = sorted({pk for policy in queryset for pk in policy_cameras(policy)})
+        job = sync_request(user=request.user, organization=None, camera_ids=camera_ids)
+        self.message_user(
+            request, f"Check and sync of {len(camera_ids)} cameras queued as job {job.public_id}."
+        )
 
     @admin.display(description="max bytes", ordering="max_bytes")
     def max_size(self, obj):

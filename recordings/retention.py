@@ -116,15 +116,20 @@ def retention_daily(*, now: dt.datetime | None = None) -> list[RetentionPolicy]:
         )
         if now < due or (policy.last_run_at is not None and policy.last_run_at >= due):
             continue
-        cameras = Camera.objects.all()
-        if policy.scope == RetentionScope.ORGANIZATION:
-            cameras = cameras.filter(organization_id=policy.organization_id)
-        elif policy.scope == RetentionScope.NODE:
-            cameras = cameras.filter(streamer_id=policy.streamer_id)
-        recordings_sync(camera_ids=list(cameras.values_list("id", flat=True)))
+        recordings_sync(camera_ids=policy_cameras(policy))
         RetentionPolicy.objects.filter(pk=policy.pk).update(last_run_at=now)
         ran.append(policy)
     return ran
+
+
+def policy_cameras(policy: RetentionPolicy) -> list[int]:
+    """Ids of the cameras a policy's scope covers (the default policy covers every camera)."""
+    cameras = Camera.objects.all()
+    if policy.scope == RetentionScope.ORGANIZATION:
+        cameras = cameras.filter(organization_id=policy.organization_id)
+    elif policy.scope == RetentionScope.NODE:
+        cameras = cameras.filter(streamer_id=policy.streamer_id)
+    return list(cameras.values_list("id", flat=True))
 
 
 def free_floor_bytes(path) -> int:

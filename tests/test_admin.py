@@ -382,3 +382,24 @@ def test_deleting_a_totp_device_resets_two_factor_login_with_its_trusted_devices
     response = client.post(url(TotpDevice, "delete", device.pk), {"post": "yes"})
     assert response.status_code == 302
     assert not TotpDevice.objects.exists() and not TrustedDevice.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_can_be_run_now_and_a_check_and_sync_queued_from_the_policies(
+    client, domain_admin, settings, monkeypatch
+):
+    from recordings import tasks
+    from recordings.choices import JobKind
+    from recordings.models import Job, RetentionPolicy
+
+    monkeypatch.setattr(tasks.sync_run_task, "delay", lambda job_id: None)
+    camera = factories.CameraFactory(dvr_depth=1)  # days
+    old = factories.SegmentFactory(camera=camera, started_at=timezone.now() - timedelta(days=3))
+    policy = RetentionPolicy.objects.create(scope="default")
+    response = run_action(client, RetentionPolicy, "run_retention_now", [policy])
+    assert "Retention ran: 1 segments" in " ".join(str(m) for m in response.context["messages"])
+    assert not Segment.objects.filter(pk=old.pk).exists()
+
+    run_action(client, RetentionPolicy, "check_and_sync_now", [policy])
+    job = Job.objects.get(kind=JobKind.SYNC)
+    assert job.params == {"cameras": [camera.pk]}
