@@ -149,7 +149,8 @@ def test_a_day_opens_in_place_and_an_export_advances_to_its_download(page, live_
     download.wait_for()
     assert "Done" in row.inner_text() and row.get_by_role("button", name="Cancel").count() == 0
     assert page.evaluate("window.__not_reloaded") is True
-    assert page.locator("#export-rows").get_attribute("hx-trigger") is None  # polling stopped (286)
+    # Polling stopped (286): the rows now wait for news of a job instead.
+    assert page.locator("#export-rows").get_attribute("hx-trigger") == "nvr:job.progress from:document"
     fetched = page.request.get(f"{live_server.url}{download.get_attribute('href')}")
     assert fetched.status == 200 and fetched.body()[4:8] == b"ftyp"
     shoot(page, "exports-done")

@@ -119,3 +119,21 @@ def test_on_the_embedded_layer_a_status_written_elsewhere_reaches_the_page_once(
         await alice.disconnect()
 
     run(scenario)
+
+
+@pytest.mark.skipif(bool(settings.REDIS_URL), reason="the row watch serves the in-memory layer only")
+def test_on_the_embedded_layer_a_new_episode_reaches_those_who_may_see_its_camera(world):
+    from tests.factories import EpisodeFactory
+
+    async def scenario():
+        alice, _ = await connect(world.alice)
+        bob, _ = await connect(world.bob)
+        await sync_to_async(EpisodeFactory)(camera=world.cameras.vault, title="door forced")
+        message = await alice.receive_json_from(timeout=5)
+        assert message["type"] == "episode.created"
+        assert (message["payload"]["camera"], message["payload"]["title"]) == ("a-vault", "door forced")
+        assert await bob.receive_nothing(timeout=1.5)  # no grant on a-vault
+        await alice.disconnect()
+        await bob.disconnect()
+
+    run(scenario)

@@ -109,7 +109,7 @@ def test_a_page_without_running_exports_does_not_poll(client, world):
     export_job(world, world.cameras.lobby, status=JobStatus.CANCELLED)
     client.force_login(world.alice)
     html = text(client.get(URL))
-    assert "hx-trigger" not in html and "Cancelled" in html
+    assert 'hx-trigger="every 1s"' not in html and "Cancelled" in html
 
 
 @pytest.mark.parametrize(
