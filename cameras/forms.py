@@ -150,16 +150,18 @@ class CameraForm(forms.Form):
         return initial
 
     def clean_url(self):
-        url = self.cleaned_data["url"].strip()
-        if url and ("://" not in url or not urlsplit(url).scheme):
-            raise ValidationError("Enter a full URL, such as rtsp://192.0.2.10:554/stream1.")
-        return url
+        return _clean_url(self.cleaned_data["url"])
 
     def clean(self):
         data = super().clean()
         url, username, password = data.get("url", ""), data.get("username", ""), data.get("password", "")
         if password and not username.strip() and url and urlsplit(url).username is None:
             self.add_error("username", "Enter the username that goes with this password.")
+        stored = getattr(self, "main_input", None)
+        moved = stored is not None and url and _endpoint(url) != _endpoint(stored.url)
+        if moved and stored.password and username.strip() and not password and urlsplit(url).username is None:
+            # The stored password belongs to the old address; never send it to another server.
+            self.add_error("password", "The address changed: enter the password for the new one.")
         return data
 
     def camera_fields(self) -> dict:
@@ -188,7 +190,9 @@ class CameraForm(forms.Form):
         if parts.username is not None or parts.password is not None:
             return [url, *others]
         username = data["username"].strip()
-        password = data["password"] or (self.main_input.password if self.main_input is not None else "")
+        stored = self.main_input
+        same_server = stored is not None and _endpoint(url) == _endpoint(stored.url)
+        password = data["password"] or (stored.password if same_server else "")
         main = CameraInput(url=url, username=username, password=password if username else "")
         return [main.source_url(), *others]
 
@@ -205,3 +209,54 @@ class CameraForm(forms.Form):
                 self.add_error(None, messages)
             else:
                 self.add_error(None, [f"{model_field.replace('_', ' ').capitalize()}: {m}" for m in messages])
+
+
+def _clean_url(url: str) -> str:
+    url = url.strip()
+    if url and ("://" not in url or not urlsplit(url).scheme):
+        raise ValidationError("Enter a full URL, such as rtsp://192.0.2.10:554/stream1.")
+    return url
+
+
+def _endpoint(url: str) -> tuple:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+
+
+class CameraProbeForm(forms.Form):
+    """The camera form's source fields, for "Test connection" (shape only; the probe decides)."""
+
+    url = forms.CharField(max_length=1000, error_messages={"required": "Enter the URL to test."})
+    username = forms.CharField(max_length=200, required=False)
+    password = forms.CharField(max_length=200, required=False, strip=False)
+    rtsp_transport = forms.ChoiceField(choices=Transport.choices, required=False)
+
+    def __init__(self, *args, main_input: CameraInput | None = None, **kwargs):
+        self.main_input = main_input
+        super().__init__(*args, **kwargs)
+
+    def clean_url(self):
+        return _clean_url(self.cleaned_data["url"])
+
+    def transport(self) -> str:
+        return self.cleaned_data["rtsp_transport"] or Transport.TCP
+
+    def source_url(self) -> str:
+        """The URL with credentials, as saving the form would store them.
+
+        A blank password means the stored one, but only for the stored input's own scheme, host and
+        port: pointing the URL elsewhere must not send the stored password to another server.
+        """
+        data = self.cleaned_data
+        url = data["url"]
+        if urlsplit(url).username is not None:
+            return url
+        username, password = data["username"].strip(), data["password"]
+        stored = self.main_input
+        if not password and stored is not None and _endpoint(url) == _endpoint(stored.url):
+            password = stored.password
+        return CameraInput(url=url, username=username, password=password if username else "").source_url()

@@ -1,4 +1,4 @@
-"""Write-side operations on cameras and recording nodes."""
+"""Write-side operations on cameras and recording nodes, camera grants, and deleting folders."""
 
 import os
 import shutil
@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from cameras.choices import CameraStatus
 from cameras.exceptions import CameraLimitReached, CameraNameTaken
-from cameras.models import Camera, CameraInput, Streamer
+from cameras.models import Camera, CameraGrant, CameraInput, Streamer
 from nvr_project import events
-from organizations.choices import AuditKind
+from organizations.choices import Action, AuditKind
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder, Organization
 from organizations.services import audit_event_record
@@ -228,3 +228,84 @@ def streamer_set_enabled(*, streamers, enabled: bool, actor) -> int:
             message=f"{'enabled' if enabled else 'disabled'} node {hostname}",
         )
     return count
+
+
+class FolderNotEmpty(Exception):
+    """A folder still holds subfolders or cameras; the message says what."""
+
+
+@transaction.atomic
+def folder_delete(*, folder: Folder, actor) -> None:
+    """Delete an empty folder and the grants on it; audited.
+
+    It lives here rather than beside `folder_create` because "empty" counts cameras, which
+    organizations may not import. Raises FolderNotEmpty (counting every camera, seen by the actor
+    or not: deleting the folder would silently move those out of it).
+    """
+    folder = Folder.objects.select_for_update().get(pk=folder.pk)
+    children = Folder.objects.filter(parent=folder).count()
+    cameras = Camera.objects.filter(folder=folder).count()
+    if children or cameras:
+        held = [
+            f"{count} {noun}{'' if count == 1 else 's'}"
+            for count, noun in ((children, "subfolder"), (cameras, "camera"))
+            if count
+        ]
+        raise FolderNotEmpty(f"“{folder.title}” still holds {' and '.join(held)}; move them out first.")
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=folder.organization,
+        object_type="folder",
+        object_id=folder.pk,
+        message=f"deleted folder {folder.title}",
+    )
+    folder.delete()
+
+
+def _check_member(camera: Camera, user) -> None:
+    if not camera.organization.memberships.filter(user=user).exists():
+        raise ObjectNotFound("user not found")
+
+
+@transaction.atomic
+def camera_grant_set(*, camera: Camera, user, actor, **flags) -> CameraGrant:
+    """Set what `user` may do with `camera` (an upsert); it overrides the folder grants. Audited.
+
+    `flags` are ActionGrant fields (`can_view`, …, `archive_depth_limit`); fields not given keep
+    their value, or the model default on a new grant. All flags false is a grant too: it closes
+    this camera to a user whose folder grant opens it. Raises ObjectNotFound for a user who is not
+    a member of the camera's organization.
+    """
+    _check_member(camera, user)
+    unknown = set(flags) - {f"can_{action}" for action in Action.values} - {"archive_depth_limit"}
+    if unknown:
+        raise TypeError(f"not grant fields: {', '.join(sorted(unknown))}")
+    grant, _ = CameraGrant.objects.get_or_create(camera=camera, user=user)
+    for name, value in flags.items():
+        setattr(grant, name, value)
+    grant.full_clean()
+    grant.save()
+    allowed = ", ".join(sorted(grant.actions)) or "nothing"
+    _grant_audit(camera, actor, f"camera grant for {user} on {camera.name}: {allowed}")
+    return grant
+
+
+@transaction.atomic
+def camera_grant_remove(*, camera: Camera, user, actor) -> bool:
+    """Remove `user`'s camera grant, so their folder grants apply again; False if there was none."""
+    deleted, _ = CameraGrant.objects.filter(camera=camera, user=user).delete()
+    if deleted:
+        _grant_audit(camera, actor, f"removed the camera grant for {user} on {camera.name}")
+    return bool(deleted)
+
+
+def _grant_audit(camera: Camera, actor, message: str) -> None:
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=camera.organization,
+        object_type="camera_grant",
+        object_id=camera.name,
+        message=message,
+    )

@@ -92,8 +92,9 @@ def _next_position(organization: Organization, parent: Folder | None) -> int:
 
 @transaction.atomic
 def folder_create(
-    *, organization: Organization, title: str, parent: Folder | None = None, **fields
+    *, organization: Organization, title: str, parent: Folder | None = None, actor=None, **fields
 ) -> Folder:
+    """Add a folder as the last child of `parent` (None: at the top). Audited."""
     if parent is not None and parent.organization_id != organization.id:
         raise ObjectNotFound("folder not found")
     folder = Folder(
@@ -105,6 +106,29 @@ def folder_create(
     )
     folder.full_clean()
     folder.save()
+    _audit_folder(folder, actor, f"created folder {title}")
+    return folder
+
+
+def _audit_folder(folder: Folder, actor, message: str) -> None:
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        organization=folder.organization,
+        object_type="folder",
+        object_id=folder.pk,
+        message=message,
+    )
+
+
+@transaction.atomic
+def folder_rename(*, folder: Folder, title: str, actor=None) -> Folder:
+    """Give `folder` a new title (validated like a new one). Audited."""
+    old = folder.title
+    folder.title = title
+    folder.full_clean()
+    folder.save(update_fields=["title", "updated_at"])
+    _audit_folder(folder, actor, f"renamed folder {old} to {title}")
     return folder
 
 
@@ -116,11 +140,11 @@ def _renumber(organization_id: int, parent_id: int | None, ordered: list[Folder]
 
 
 @transaction.atomic
-def folder_move(*, folder: Folder, parent: Folder | None, position: int | None = None) -> Folder:
+def folder_move(*, folder: Folder, parent: Folder | None, position: int | None = None, actor=None) -> Folder:
     """Move `folder` under `parent` (None: to the top) at `position` among its new siblings.
 
     Siblings stay numbered 0..n-1 in both the old and the new parent. Moving a folder into its
-    own subtree, or under another organization's folder, raises FolderMoveInvalid.
+    own subtree, or under another organization's folder, raises FolderMoveInvalid. Audited.
     """
     folder = Folder.objects.select_for_update().get(pk=folder.pk)
     if parent is not None:
@@ -153,6 +177,7 @@ def folder_move(*, folder: Folder, parent: Folder | None, position: int | None =
         )
         _renumber(folder.organization_id, old_parent_id, old)
     folder.refresh_from_db()
+    _audit_folder(folder, actor, f"moved folder {folder.title} under {parent.title if parent else 'the top'}")
     return folder
 
 

@@ -1,4 +1,5 @@
-"""Dashboard pages of cameras: the filtered list, create and edit forms, and the enable toggle."""
+"""Dashboard pages of cameras: the filtered list, create and edit forms, the enable toggle and the
+connection test."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,12 +12,13 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from cameras.access import access_camera, can_add_cameras
 from cameras.exceptions import CameraLimitReached, CameraNameTaken
-from cameras.forms import CameraFilterForm, CameraForm
+from cameras.forms import CameraFilterForm, CameraForm, CameraProbeForm
+from cameras.probe import ProbeRefused, camera_probe
 from cameras.selectors import camera_list
 from cameras.services import camera_create, camera_set_enabled, camera_update
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
-from organizations.selectors import folder_list
+from organizations.selectors import folder_list, membership_get
 
 LIST_TEMPLATE = "cameras/camera_list.html"
 FORM_TEMPLATE = "cameras/camera_form.html"
@@ -34,6 +36,16 @@ def render_page(request, template: str, partial: str, context: dict, status: int
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def is_organization_admin(user, organization) -> bool:
+    """Domain administrators and the organization's administrators manage folders and camera access."""
+    if organization is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_domain_admin:
+        return True
+    membership = membership_get(user=user, organization=organization)
+    return membership is not None and membership.is_admin
 
 
 class OrganizationViewMixin:
@@ -64,7 +76,10 @@ class CameraListView(OrganizationViewMixin, View):
 
     def get(self, request):
         user, organization = request.user, self.organization
-        context = {"may_add": can_add_cameras(user, organization)}
+        context = {
+            "may_add": can_add_cameras(user, organization),
+            "may_manage_access": is_organization_admin(user, organization),
+        }
         if organization is not None:
             folders = folder_list(user=user, organization=organization)
             filter_form = CameraFilterForm(request.GET, folders=folders)
@@ -134,7 +149,11 @@ class CameraEditView(CameraObjectMixin, View):
         )
 
     def get(self, request, name):
-        context = {"form": self._form(request), "camera": self.camera}
+        context = {
+            "form": self._form(request),
+            "camera": self.camera,
+            "may_manage_access": is_organization_admin(request.user, self.organization),
+        }
         return render_page(request, FORM_TEMPLATE, "camera-form", context)
 
     def post(self, request, name):
@@ -153,7 +172,11 @@ class CameraEditView(CameraObjectMixin, View):
             else:
                 messages.success(request, f"Camera “{self.camera.display_title}” saved.")
                 return _saved(request)
-        context = {"form": form, "camera": self.camera}
+        context = {
+            "form": form,
+            "camera": self.camera,
+            "may_manage_access": is_organization_admin(request.user, self.organization),
+        }
         return render_page(request, FORM_TEMPLATE, "camera-form", context, status=422)
 
 
@@ -170,6 +193,39 @@ class CameraToggleView(CameraObjectMixin, View):
             context = {"camera": camera, "messages_oob": True}
             return render_page(request, FORM_TEMPLATE, "camera-toggle", context)
         return redirect(camera.get_absolute_url())
+
+
+class CameraProbeView(OrganizationViewMixin, View):
+    """Test the form's source with the recorder's own input code; answers the probe-result fragment.
+
+    For a camera being edited (`?camera=<name>`, which the user must manage) a blank password
+    means the stored one, as saving would; the password itself never comes back.
+    """
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        user, main_input = request.user, None
+        if request.GET.get("camera"):
+            camera = access_camera(
+                user, request.GET["camera"], action=Action.MANAGE, organization=self.organization
+            )
+            main_input = camera.inputs.first()
+        elif not can_add_cameras(user, self.organization):
+            # Not an object lookup: the refusal is a 403 that says why (STYLE 3.3).
+            raise PermissionDenied(
+                "You may not test camera connections. Ask an organization administrator for the "
+                "“edit cameras” permission."
+            )
+        form = CameraProbeForm(request.POST, main_input=main_input)
+        context, status = {"probe_form": form}, 422
+        if form.is_valid():
+            try:
+                context["probe"] = camera_probe(url=form.source_url(), transport=form.transport())
+                status = 200
+            except ProbeRefused as exc:
+                form.add_error("url", str(exc))
+        return render(request, f"{FORM_TEMPLATE}#probe-result", context, status=status)
 
 
 def _saved(request):

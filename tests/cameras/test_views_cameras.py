@@ -190,7 +190,7 @@ def test_edit_with_a_blank_password_keeps_the_stored_one(client, world):
             name=None,
             enabled=None,
             title="Lobby",
-            url="rtsp://192.0.2.21/main",
+            url="rtsp://192.0.2.20/sub",
             username="op",
             password="",
         ),
@@ -198,8 +198,21 @@ def test_edit_with_a_blank_password_keeps_the_stored_one(client, world):
 
     assert response.status_code == 302
     main = CameraInput.objects.get(camera=world.cameras.lobby)
-    assert (main.url, main.username, main.password) == ("rtsp://192.0.2.21/main", "op", "keep-me")
+    assert (main.url, main.username, main.password) == ("rtsp://192.0.2.20/sub", "op", "keep-me")
     assert Camera.objects.get(name="a-lobby").title == "Lobby"
+
+
+def test_a_blank_password_is_not_sent_to_a_new_address(client, world):
+    CameraInputFactory(
+        camera=world.cameras.lobby, url="rtsp://192.0.2.20/main", username="op", password="keep-me"
+    )
+    client.force_login(world.alice)
+    data = _form_data(name=None, enabled=None, url="rtsp://203.0.113.9/main", username="op", password="")
+    response = client.post(_edit_url("a-lobby"), data)
+    assert response.status_code == 422
+    assert "enter the password for the new one" in response.content.decode()
+    main = CameraInput.objects.get(camera=world.cameras.lobby)
+    assert (main.url, main.password) == ("rtsp://192.0.2.20/main", "keep-me")  # nothing saved
 
 
 def test_password_without_username_is_a_form_error(client, world):
