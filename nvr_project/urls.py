@@ -16,6 +16,7 @@ urlpatterns = [
     path("recordings/", include("recordings.dashboard.urls")),
     path("media/", include("recordings.urls")),
     path("admin/", admin.site.urls),
+    path("watcher/client-api/v3/", include("nvr_project.dialects.flussonic.client.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path(

@@ -1,0 +1,55 @@
+"""`login_create` (catalog §5.3.1): Basic credentials start a session; a refresh token renews its access."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from organizations.choices import AuditKind
+from organizations.services import audit_event_record
+
+from .. import auth
+from .base import WatcherClientView
+
+
+class LoginInfoSerializer(serializers.Serializer):
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+
+
+class LoginView(WatcherClientView):
+    """POST /login. The body is ignored (empty, `null` or anything): credentials are in the headers."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request):
+        return auth.REALM
+
+    @extend_schema(operation_id="login_create", request=None, responses={200: LoginInfoSerializer})
+    def post(self, request):
+        credentials = auth.credentials_read(request)
+        if credentials is None:
+            raise exceptions.NotAuthenticated("send Basic credentials or a Bearer refresh token")
+        if credentials.scheme == "bearer":
+            session = auth.session_refresh(credentials.secret)
+            refresh = credentials.secret  # no rotation (catalog §2, decision)
+        else:
+            if credentials.scheme == "vsaas" and not credentials.login:
+                raise exceptions.AuthenticationFailed("x-vsaas-api-key needs x-vsaas-user")
+            user = auth.secret_check(
+                login=credentials.login,
+                secret=credentials.secret,
+                address=auth.client_address(request),
+                key_only=credentials.scheme == "vsaas",
+            )
+            session, refresh = auth.session_start(user=user, request=request)
+            audit_event_record(
+                kind=AuditKind.LOGIN,
+                actor=user,
+                message="signed in to the Watcher Client API",
+                ip_address=auth.client_address(request),
+                user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
+            )
+        body = {"access_token": auth.access_token_issue(session), "refresh_token": refresh}
+        return Response(LoginInfoSerializer(body).data)

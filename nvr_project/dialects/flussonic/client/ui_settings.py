@@ -1,0 +1,45 @@
+"""`ui_settings_get` (catalog §5.6.1, §6.20): branding for the login page, answered without credentials."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+
+from organizations.models import SiteSettings
+
+from .base import WatcherClientView
+
+
+class UiSettingsSerializer(serializers.BaseSerializer):
+    """SiteSettings → UiSettings; mail settings and other secrets are never part of it."""
+
+    def to_representation(self, site: SiteSettings) -> dict:
+        return {
+            "title": site.title,
+            "brand": site.brand,
+            "product": site.product,
+            "fonts": site.fonts or {},
+            "favicons": site.favicons or {},
+            "colors": {
+                "primary": site.color_primary,
+                "secondary": site.color_secondary,
+                "background": site.color_background,
+            },
+            "locales": site.locales or [],
+            "default_locale": site.default_locale,
+            "company_info": site.company_info or {},
+            "map": site.map_settings or {},
+        }
+
+
+class UiSettingsView(WatcherClientView):
+    """GET /ui_settings: public, so the login page can be branded before anyone signs in."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        operation_id="ui_settings_get", auth=[], responses={200: OpenApiResponse(description="UiSettings")}
+    )
+    def get(self, request):
+        return Response(UiSettingsSerializer(SiteSettings.load()).data)

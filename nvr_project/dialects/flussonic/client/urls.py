@@ -1,0 +1,34 @@
+"""Routes of the Watcher Client API, mounted at /watcher/client-api/v3/ (catalog §5.0).
+
+`/streams/import` and the stream sub-resources must stay ahead of `streams/<path:name>` (§9).
+"""
+
+from django.urls import path
+
+from .folders import FolderDetailView, FolderListView
+from .login import LoginView
+from .mosaics import MosaicDetailView, MosaicListView
+from .organizations import OrganizationDetailView, OrganizationListView
+from .profile import ProfileView
+from .streams import StreamDetailView, StreamListView
+from .ui_settings import UiSettingsView
+
+app_name = "watcher_client"
+
+urlpatterns = [
+    path("login", LoginView.as_view(), name="login_create"),
+    path("mosaics", MosaicListView.as_view(), name="mosaics_list"),
+    path("mosaics/<int:mosaic_id>", MosaicDetailView.as_view(), name="mosaic_get"),
+    path("organizations", OrganizationListView.as_view(), name="organizations_list"),
+    path("organizations/<int:organization_id>", OrganizationDetailView.as_view(), name="organization_get"),
+    path("organizations/<int:organization_id>/folders", FolderListView.as_view(), name="folder_list"),
+    path(
+        "organizations/<int:organization_id>/folders/<int:folder_id>",
+        FolderDetailView.as_view(),
+        name="folder_get",
+    ),
+    path("profile", ProfileView.as_view(), name="profile_get"),
+    path("streams", StreamListView.as_view(), name="streams_list"),
+    path("streams/<path:name>", StreamDetailView.as_view(), name="stream_get"),
+    path("ui_settings", UiSettingsView.as_view(), name="ui_settings_get"),
+]

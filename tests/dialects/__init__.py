@@ -1,0 +1,1 @@
+"""Tests of the integrator-facing API dialects."""
