@@ -5,6 +5,8 @@ import secrets
 from datetime import timedelta
 
 import pyotp
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -178,3 +180,59 @@ def auth_sessions_revoke(*, sessions) -> int:
 
 def api_keys_revoke(*, keys) -> int:
     return keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+# --- issue 7: a user's own profile (Watcher `profile_save`) -------------------------------------
+
+
+PROFILE_FIELDS = frozenset({"login", "fullname", "email", "phone", "locale", "note", "max_sessions"})
+PROFILE_KEY_NAME = "profile"  # the one key a user sets through their profile
+
+
+@transaction.atomic
+def profile_update(*, user: User, password: str | None = None, keep_session=None, **fields) -> User:
+    """Change a user's own account: PROFILE_FIELDS and, when `password` is non-empty, the password.
+
+    Raises PermissionDenied for a read-only user (or a password change on a locked account) and
+    ValidationError keyed by model field ("password" for a weak password). A new password ends
+    every other API session of the user (`keep_session`, the caller's, stays).
+    """
+    unknown = set(fields) - PROFILE_FIELDS
+    if unknown:
+        raise TypeError(f"not profile fields: {', '.join(sorted(unknown))}")
+    if user.readonly:
+        raise PermissionDenied("this account may not change its own data")
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    if password:
+        if user.password_change_locked:
+            raise PermissionDenied("the password of this account may not be changed")
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from None
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        others = AuthSession.objects.filter(user=user)
+        if keep_session is not None:
+            others = others.exclude(pk=keep_session.pk)
+        auth_sessions_revoke(sessions=others)
+    user.save()
+    return user
+
+
+@transaction.atomic
+def profile_api_key_set(*, user: User, raw_key: str | None) -> str | None:
+    """Replace the user's profile API key; returns the raw key, shown this once (only a hash is kept).
+
+    `raw_key=None` revokes it; "" generates a random key; anything else becomes the key (ValueError
+    under 16 characters). Keys made elsewhere (the admin's) are left alone.
+    """
+    if user.readonly:
+        raise PermissionDenied("this account may not change its own data")
+    api_keys_revoke(keys=ApiKey.objects.filter(user=user, name=PROFILE_KEY_NAME))
+    if raw_key is None:
+        return None
+    _, raw = api_key_create(user=user, name=PROFILE_KEY_NAME, raw_key=raw_key or None)
+    return raw

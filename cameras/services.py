@@ -3,15 +3,17 @@
 import os
 import shutil
 import socket
+import time
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
 from cameras.choices import CameraStatus
 from cameras.exceptions import CameraLimitReached, CameraNameTaken
-from cameras.models import Camera, CameraGrant, CameraInput, Streamer
+from cameras.models import Camera, CameraGrant, CameraInput, MosaicSlot, Streamer
 from nvr_project import events
 from organizations.choices import Action, AuditKind
 from organizations.exceptions import ObjectNotFound
@@ -308,4 +310,171 @@ def _grant_audit(camera: Camera, actor, message: str) -> None:
         object_type="camera_grant",
         object_id=camera.name,
         message=message,
+    )
+
+
+# --- Watcher stream writes (issue 7): inputs with options, favourites, transfer, delete ---------
+
+
+INPUT_OPTIONS = frozenset(
+    {
+        "comment",
+        "source_timeout",
+        "video_timeout",
+        "audio_timeout",
+        "frames_timeout",
+        "max_retry_timeout",
+        "switch_timeout",
+        "user_agent",
+        "via",
+        "output_audio",
+        "headers",
+    }
+)
+DELETE_WAIT_SECONDS = 10.0  # a disabled camera's lease is expired within LEASE_SECONDS (8 s)
+
+
+@transaction.atomic
+def camera_inputs_set(*, camera: Camera, inputs: list[dict]) -> None:
+    """Make the camera's inputs these, in order; each dict has `url` and any of INPUT_OPTIONS.
+
+    Options not given take the model defaults. A stored username and password stay only with an
+    unchanged address, so a client can GET a stream and PUT it back without losing them, while a
+    stored password is never sent to a new address. Raises ValidationError keyed
+    `inputs.<index>.<field>`.
+    """
+    existing = {i.position: i for i in camera.inputs.all()}
+    errors = {}
+    for position, given in enumerate(inputs):
+        unknown = set(given) - INPUT_OPTIONS - {"url"}
+        if unknown:
+            raise TypeError(f"not input fields: {', '.join(sorted(unknown))}")
+        old = existing.pop(position, None)
+        camera_input = CameraInput(camera=camera, position=position)
+        if old is not None:
+            camera_input.pk, camera_input.purpose = old.pk, old.purpose
+        camera_input.set_url(given.get("url", ""))
+        if old is not None and old.url == camera_input.url and not camera_input.username:
+            camera_input.username, camera_input.password = old.username, old.password
+        for name in INPUT_OPTIONS & set(given):
+            setattr(camera_input, name, given[name])
+        try:
+            camera_input.full_clean(exclude=["camera"], validate_unique=False)
+        except ValidationError as exc:
+            errors.update({f"inputs.{position}.{k}": v for k, v in exc.message_dict.items()})
+            continue
+        camera_input.save()
+    if errors:
+        raise ValidationError(errors)
+    CameraInput.objects.filter(pk__in=[i.pk for i in existing.values()]).delete()
+
+
+def camera_favourite_set(*, camera: Camera, user, favourite: bool) -> None:
+    """Add the camera to `user`'s favourites or take it out; idempotent."""
+    if favourite:
+        camera.favourited_by.add(user)
+    else:
+        camera.favourited_by.remove(user)
+
+
+@transaction.atomic
+def camera_transfer(*, camera: Camera, organization: Organization, actor) -> Camera:
+    """Move a camera to another organization (Watcher `organization_id` change, catalog §5.2.3).
+
+    Only the owner of the camera's current organization or a domain administrator may, and only
+    into an organization where they may add cameras; anyone else gets PermissionDenied. The
+    target's `max_cameras` is counted under a row lock (CameraLimitReached). What belongs to the
+    old organization is let go: the folder, camera grants, its mosaics' cells, the event
+    subscriptions of users who are not members of the target, and a preset the target may not use.
+    Audited in both organizations; camera.changed goes to both after commit.
+    """
+    from cameras.access import can_add_cameras  # access imports models only; kept local for clarity
+
+    source = camera.organization
+    if organization.pk == source.pk:
+        return camera
+    is_owner = source.owner_id is not None and source.owner_id == getattr(actor, "pk", None)
+    if not (getattr(actor, "is_domain_admin", False) or is_owner):
+        raise PermissionDenied("only the owner of the organization may move a camera out of it")
+    if not can_add_cameras(actor, organization):
+        raise PermissionDenied("you may not add cameras to that organization")
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.max_cameras is not None and organization.cameras.count() >= organization.max_cameras:
+        raise CameraLimitReached(f"{organization} may have at most {organization.max_cameras} cameras")
+    preset = camera.preset
+    if preset is not None and not (
+        preset.is_default or preset.organizations.filter(pk=organization.pk).exists()
+    ):
+        camera.preset = None
+    camera.organization, camera.folder = organization, None
+    camera.last_change_user = _user_or_none(actor)
+    camera.full_clean()
+    camera.save()
+    CameraGrant.objects.filter(camera=camera).delete()
+    MosaicSlot.objects.filter(camera=camera, mosaic__organization=source).update(camera=None)
+    camera.event_subscriptions.exclude(user__memberships__organization=organization).delete()
+    for org in (source, organization):
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=actor,
+            organization=org,
+            object_type="camera",
+            object_id=camera.name,
+            message=f"moved {camera.name} from {source} to {organization}",
+        )
+        events.publish(
+            events.organization_group(org.pk),
+            events.CAMERA_CHANGED,
+            {"camera": camera.name, "enabled": camera.enabled},
+        )
+    return camera
+
+
+def camera_delete(*, camera: Camera, actor, wait_seconds: float = DELETE_WAIT_SECONDS) -> None:
+    """Delete a camera with its archive, after its recorder has stopped cleanly.
+
+    Three steps, so a running recorder closes its segment instead of writing into a deleted camera:
+    1. Disable the camera and commit: the recorder's next lease renewal fails (it renews only an
+       enabled camera) and it closes its segment and releases the lease; queued tasks cannot claim it.
+    2. Wait until no live lease is held (at most `wait_seconds`; an unrenewed lease expires anyway).
+    3. In one transaction: delete the archive (files first, then rows), audit, delete the row; its
+       episodes, runs, gaps, inputs and grants go with it. camera.changed is published after commit.
+    Idempotent: a camera already gone is not an error.
+    """
+    from recordings.services import camera_archive_purge  # recordings depends on cameras
+
+    if not Camera.objects.filter(pk=camera.pk).exists():
+        return
+    camera_set_enabled(camera=camera, enabled=False, actor=actor)
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline and _lease_held(camera.pk):
+        time.sleep(0.2)
+    with transaction.atomic():
+        locked = Camera.objects.select_for_update().filter(pk=camera.pk).first()
+        if locked is None:
+            return
+        camera_archive_purge(camera_id=locked.pk)
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=actor,
+            organization=locked.organization,
+            object_type="camera",
+            object_id=locked.name,
+            message=f"deleted {locked.name}",
+        )
+        events.publish(
+            events.organization_group(locked.organization_id),
+            events.CAMERA_CHANGED,
+            {"camera": locked.name, "deleted": True},
+        )
+        locked.delete()
+
+
+def _lease_held(camera_id: int) -> bool:
+    """A recorder (not a queued task, which can no longer claim a disabled camera) holds the lease."""
+    return (
+        Camera.objects.filter(pk=camera_id, lease_expires_at__gt=timezone.now())
+        .exclude(lease_owner="")
+        .exclude(lease_owner__startswith="queued:")
+        .exists()
     )

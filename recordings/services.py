@@ -1,11 +1,13 @@
 """Write-side operations on recordings."""
 
 from django.db import transaction
+from django.utils import timezone
 
+from nvr_project import events
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 from recordings.choices import JobStatus
-from recordings.models import Job, Run, Segment
+from recordings.models import Episode, Job, Run, Segment
 
 
 @transaction.atomic
@@ -44,3 +46,46 @@ def run_extend(*, camera_id: int, run_id, started_at, ended_at) -> None:
         Run.objects.filter(pk=run.pk).update(
             started_at=min(started_at, run.started_at), ended_at=max(ended_at, run.ended_at)
         )
+
+
+# --- issue 7: deleting a camera's archive; creating episodes with their realtime news -----------
+
+
+def camera_archive_purge(*, camera_id: int) -> int:
+    """Delete every segment of a camera, protected or not (the camera itself is going): files first,
+    then rows, as retention does, so a crash leaves no orphan file. Returns how many went.
+
+    Gaps, runs and episodes go with the camera row (CASCADE); segments are PROTECTed so that no
+    camera is ever deleted with its files still on disk.
+    """
+    from recordings.retention import segments_purge  # retention imports this module's models only
+
+    ids = list(Segment.objects.filter(camera_id=camera_id).values_list("id", flat=True))
+    return segments_purge(ids) if ids else 0
+
+
+@transaction.atomic
+def episode_create(*, camera, opened_at, episode_type: str = "generic", **fields) -> Episode:
+    """Register an episode on `camera`; `updated_at` is now, so `updated_at_gt` feeds pick it up.
+
+    Publishes episode.created to the camera's organization after commit: dashboards relay it and
+    the Watcher long-poll (`GET /episodes?updated_at_gt=…&poll_timeout=…`) wakes on it.
+    Raises ValidationError for bad values.
+    """
+    episode = Episode(
+        camera=camera, opened_at=opened_at, episode_type=episode_type, updated_at=timezone.now(), **fields
+    )
+    episode.full_clean()
+    episode.save()
+    events.publish(
+        events.organization_group(camera.organization_id),
+        events.EPISODE_CREATED,
+        {
+            "camera": camera.name,
+            "episode": episode.pk,
+            "type": episode.episode_type,
+            "opened_at": episode.opened_at.timestamp(),
+            "title": episode.title,
+        },
+    )
+    return episode

@@ -124,3 +124,91 @@ def _render(items: list[_Item], uri: Uri, *, vod: bool) -> str:
 def _iso(us: int) -> str:
     moment = dt.datetime.fromtimestamp(us / 1_000_000, tz=dt.UTC)
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- windows in other shapes (Flussonic URL forms): open-ended, sliding, or one TS file a fragment ---
+FragmentUri = Callable[[SegmentEntry, int], str]  # (segment, fragment number) -> URI of that fragment alone
+
+
+def window_playlist(
+    segments: list[SegmentEntry],
+    from_us: int,
+    to_us: int,
+    uri: Uri,
+    *,
+    kind: str = "vod",
+    fragment_uri: FragmentUri | None = None,
+) -> str | None:
+    """`archive_playlist`'s window, as `kind` "vod" (closed), "event" (grows from a fixed start,
+    played from its start) or "live" (sliding); with `fragment_uri`, one TS file per fragment."""
+    items = list(_items(segments))
+    start = _window_start(items, from_us)
+    if start is None:
+        return None
+    chosen = [item for item in items[start:] if item.start_us < to_us]
+    return _render_as(chosen, uri, kind, fragment_uri) if chosen else None
+
+
+def live_window_playlist(segments: list[SegmentEntry], uri: Uri, *, fragment_uri: FragmentUri | None = None):
+    """`live_playlist`, optionally with one TS file per fragment."""
+    items = list(_items(segments))
+    keys = [i for i, item in enumerate(items) if item.fragment.is_key]
+    if not keys:
+        return None
+    ready = [i for i in keys if len(items) - i >= LIVE_MIN_FRAGMENTS]
+    return _render_as(items[ready[-1] if ready else keys[0] :], uri, "live", fragment_uri)
+
+
+def _window_start(items: list[_Item], from_us: int) -> int | None:
+    covering = next((i for i, item in enumerate(items) if item.start_us <= from_us < item.end_us), None)
+    if covering is None:  # in a gap: the first keyframe after it
+        return next(
+            (i for i, item in enumerate(items) if item.fragment.is_key and item.start_us >= from_us), None
+        )
+    while not items[covering].fragment.is_key and items[covering].number > 0:
+        covering -= 1
+    return covering
+
+
+def _render_as(items: list[_Item], uri: Uri, kind: str, fragment_uri: FragmentUri | None) -> str:
+    text = (
+        _render(items, uri, vod=kind == "vod")
+        if fragment_uri is None
+        else _render_ts(items, fragment_uri, kind)
+    )
+    if kind == "event" and fragment_uri is None:
+        # An EVENT playlist keeps its start; players begin there, not at the live edge.
+        text = text.replace(
+            "#EXT-X-MEDIA-SEQUENCE:",
+            "#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-START:TIME-OFFSET=0\n#EXT-X-MEDIA-SEQUENCE:",
+            1,
+        )
+    return text
+
+
+def _render_ts(items: list[_Item], uri: FragmentUri, kind: str) -> str:
+    first = items[0]
+    target = max(1, math.ceil(max(item.fragment.duration_us for item in items) / 1_000_000))
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}"]
+    if kind == "vod":
+        lines += ["#EXT-X-PLAYLIST-TYPE:VOD", "#EXT-X-MEDIA-SEQUENCE:0"]
+    else:
+        if kind == "event":
+            lines += ["#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-START:TIME-OFFSET=0"]
+        lines += [
+            f"#EXT-X-MEDIA-SEQUENCE:{first.segment.sequence + first.number}",
+            f"#EXT-X-DISCONTINUITY-SEQUENCE:{first.segment.discontinuity}",
+        ]
+    previous: _Item | None = None
+    for item in items:
+        broken = previous is not None and previous.segment.run_id != item.segment.run_id
+        if broken:
+            lines.append("#EXT-X-DISCONTINUITY")
+        if previous is None or broken:
+            lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{_iso(item.start_us)}")
+        lines.append(f"#EXTINF:{item.fragment.duration_us / 1_000_000:.6f},")
+        lines.append(uri(item.segment, item.number))
+        previous = item
+    if kind == "vod":
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"

@@ -51,6 +51,16 @@ class BadParameter(WatcherError):
         super().__init__(title, code="bad_parameter", parameter=parameter)
 
 
+class InvalidBody(WatcherError):
+    """A request body with wrong types or values: one `errors[]` entry per (pointer, message)."""
+
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__(problems[0][1], code="invalid", pointer=problems[0][0] or None)
+        self.items = [
+            error_item(400, "invalid", message, pointer=pointer or None) for pointer, message in problems
+        ]
+
+
 def _pointer(path: list) -> str:
     return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in path) if path else ""
 

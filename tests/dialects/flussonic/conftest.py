@@ -33,3 +33,9 @@ def api(client):
         return call(client, method, path, merged, **kwargs)
 
     return request
+
+
+@pytest.fixture(autouse=True)
+def _long_poll_on_the_test_thread(settings):
+    """The episodes long-poll runs its database steps on the test's thread, inside its transaction."""
+    settings.NVR_WATCHER_POLL_THREAD_SENSITIVE = True

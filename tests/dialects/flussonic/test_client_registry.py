@@ -4,6 +4,8 @@ A route that is not in `REGISTRY` fails `test_every_route_is_registered`, and a 
 cannot exist without a shape check on a real response (STYLE §3.10).
 """
 
+import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -11,11 +13,13 @@ from types import SimpleNamespace
 import jwt
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 
 from cameras.models import MosaicSlot
 from recordings.playback.tokens import media_token_verify
-from tests.factories import MosaicFactory, RunFactory
+from tests.factories import EpisodeFactory, MosaicFactory, RunFactory
 
+JSON = "application/json"
 UTC_S = range(10**9, 10**10)
 UTC_MS = range(10**12, 10**13)
 
@@ -27,6 +31,11 @@ class Operation:
     check: Callable  # (world, api) -> None: asserts the catalog shape of a real response
     foreign_path: str | None = None  # an org B object alice must not reach (404)
     public: bool = False  # answers without credentials (catalog §2: only ui_settings_get)
+    route: str | None = None  # the URL name when one route serves several operations
+
+    @property
+    def route_name(self) -> str:
+        return self.route or next(k for k, v in REGISTRY.items() if v is self)
 
     def url(self, world, path: str | None = None) -> str:
         """The path with the world's ids in place of `{org_a}` and `{org_b}`."""
@@ -65,6 +74,15 @@ def check_profile_get(world, api):
     }
 
 
+def check_profile_save(world, api):
+    body = {"fullname": "Alice Doe", "is_domain_admin": True, "stats": {}}
+    response = api("PUT", "/profile", login="alice", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    profile = response.json()
+    assert profile["fullname"] == "Alice Doe" and profile["is_domain_admin"] is False
+    assert set(profile) == set(api("GET", "/profile", login="alice").json())  # no apikey unless set
+
+
 def check_streams_list(world, api):
     response = api("GET", "/streams", login="alice")
     assert response.status_code == 200
@@ -91,6 +109,39 @@ def check_stream_get(world, api):
     assert media_token_verify(stream["stats"]["playback_token"], camera_id=world.cameras.lobby.id) == (
         world.alice.id
     )
+
+
+def check_stream_save(world, api):
+    body = {"title": "Parking entrance", "dvr": {"expiration": 604800}, "onvif": {"ptz": True}}
+    response = api("PUT", "/streams/a-lobby", login="alice", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    stream = response.json()
+    check_stream(stream)
+    assert stream["title"] == "Parking entrance" and stream["dvr"]["expiration"] == 604800
+    assert stream["onvif"] == {"ptz": True} and stream["folder_id"] == world.folders.lobby.id
+
+
+def check_stream_delete(world, api):
+    response = api("DELETE", "/streams/a-loose", login="alice")
+    assert response.status_code == 204 and response.content == b""
+    assert api("GET", "/streams/a-loose", login="alice").status_code == 404
+
+
+def check_episodes_list(world, api):
+    opened = timezone.now() - dt.timedelta(minutes=5)
+    EpisodeFactory(
+        camera=world.cameras.lobby, opened_at=opened, episode_type="motion", close_reason="timeout"
+    )
+    EpisodeFactory(camera=world.cameras.vault, opened_at=opened + dt.timedelta(minutes=1))
+    EpisodeFactory(camera=world.cameras.gate, opened_at=opened)
+    body = api("GET", "/episodes", login="alice").json()
+    assert list(body) == ["estimated_count", "timing", "episodes"]
+    assert [e["media"] for e in body["episodes"]] == ["a-vault", "a-lobby"]  # newest first, no b-gate
+    lobby = body["episodes"][1]
+    assert isinstance(lobby["episode_id"], int) and lobby["episode_type"] == "generic"
+    assert lobby["opened_at"] in UTC_MS and lobby["updated_at"] in UTC_MS
+    assert lobby["close_reason"] == "timeout" and isinstance(lobby["playback_token"], str)
+    assert [e["media"] for e in api("GET", "/episodes", login="bob").json()["episodes"]] == ["a-lobby"]
 
 
 def check_stream(stream: dict):
@@ -239,6 +290,7 @@ REGISTRY: dict[str, Operation] = {
     "organization_get": Operation(
         "GET", "/organizations/{org_a}", check_organization_get, foreign_path="/organizations/{org_b}"
     ),
+    "episodes_list": Operation("GET", "/episodes", check_episodes_list),
     "folder_list": Operation(
         "GET",
         "/organizations/{org_a}/folders",
@@ -252,9 +304,16 @@ REGISTRY: dict[str, Operation] = {
         foreign_path="/organizations/{org_b}/folders/{folder_gate}",
     ),
     "profile_get": Operation("GET", "/profile", check_profile_get),
+    "profile_save": Operation("PUT", "/profile", check_profile_save, route="profile_get"),
     "streams_list": Operation("GET", "/streams", check_streams_list),
     "ui_settings_get": Operation("GET", "/ui_settings", check_ui_settings_get, public=True),
     "stream_get": Operation("GET", "/streams/a-lobby", check_stream_get, foreign_path="/streams/b-gate"),
+    "stream_save": Operation(
+        "PUT", "/streams/a-lobby", check_stream_save, foreign_path="/streams/b-gate", route="stream_get"
+    ),
+    "stream_delete": Operation(
+        "DELETE", "/streams/a-loose", check_stream_delete, foreign_path="/streams/b-gate", route="stream_get"
+    ),
 }
 
 
@@ -267,15 +326,25 @@ def _client_patterns():
     return [p for p in resolver.url_patterns if isinstance(p, URLPattern)]
 
 
+def _methods(pattern: URLPattern) -> set[str]:
+    """The HTTP methods a route answers, OPTIONS aside (async views declare theirs)."""
+    declared = getattr(pattern.callback, "watcher_methods", None)
+    if declared is not None:
+        return set(declared)
+    view = pattern.callback.cls
+    return {m.upper() for m in view.http_method_names if m != "options" and hasattr(view, m)}
+
+
 def test_every_route_is_registered():
-    routed = {p.name for p in _client_patterns()}
-    assert routed == set(REGISTRY), "register every Client API route (and only routed ones) in REGISTRY"
+    routed = {(p.name, method) for p in _client_patterns() for method in _methods(p)}
+    registered = {(op.route_name, op.method) for op in REGISTRY.values()}
+    assert routed == registered, "register every Client API operation (and only routed ones) in REGISTRY"
 
 
 def test_every_registered_path_resolves_to_its_route(world):
-    for operation_id, operation in REGISTRY.items():
+    for operation in REGISTRY.values():
         match = resolve("/watcher/client-api/v3" + operation.url(world))
-        assert match.url_name == operation_id
+        assert match.url_name == operation.route_name
 
 
 @pytest.fixture

@@ -145,9 +145,10 @@ STREAMS = Collection(
 def streaming_endpoint(request) -> str:
     """Base URL of the media routes for `${endpoint}/${name}/index.m3u8?token=…` (flussonic-media-urls.md).
 
-    The media app is mounted at /media/; the Flussonic URL forms under it are not routed yet (issue 7).
+    The Flussonic forms are mounted at /flussonic/, beside (not under) our own /media/ API: both
+    have an `info.json` of their own shape, and a missing token is 403 there, 401 in ours.
     """
-    return request.build_absolute_uri("/media").rstrip("/")
+    return request.build_absolute_uri("/flussonic").rstrip("/")
 
 
 class StreamSerializer(serializers.BaseSerializer):

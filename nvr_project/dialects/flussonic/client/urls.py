@@ -5,17 +5,20 @@
 
 from django.urls import path
 
+from .episodes import episodes_list
 from .folders import FolderDetailView, FolderListView
 from .login import LoginView
 from .mosaics import MosaicDetailView, MosaicListView
 from .organizations import OrganizationDetailView, OrganizationListView
 from .profile import ProfileView
-from .streams import StreamDetailView, StreamListView
+from .stream_edit import StreamView
+from .streams import StreamListView
 from .ui_settings import UiSettingsView
 
 app_name = "watcher_client"
 
 urlpatterns = [
+    path("episodes", episodes_list, name="episodes_list"),  # async: the long-poll waits on the loop
     path("login", LoginView.as_view(), name="login_create"),
     path("mosaics", MosaicListView.as_view(), name="mosaics_list"),
     path("mosaics/<int:mosaic_id>", MosaicDetailView.as_view(), name="mosaic_get"),
@@ -29,6 +32,6 @@ urlpatterns = [
     ),
     path("profile", ProfileView.as_view(), name="profile_get"),
     path("streams", StreamListView.as_view(), name="streams_list"),
-    path("streams/<path:name>", StreamDetailView.as_view(), name="stream_get"),
+    path("streams/<path:name>", StreamView.as_view(), name="stream_get"),  # also stream_save, stream_delete
     path("ui_settings", UiSettingsView.as_view(), name="ui_settings_get"),
 ]
