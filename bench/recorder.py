@@ -5,8 +5,9 @@ in turn, each for --seconds against the same camera server (its own process):
   - ours:   RecordingLoop threads, --per-process cameras to a process (ingest worker processes);
   - ffmpeg: one `ffmpeg -rtsp_transport T -i URL -c copy -f segment` process per camera;
   - demux:  one process reading and dropping packets with PyAV, the floor of libavformat's input;
-  - over TCP also ours-libav (the recorder on libavformat's RTSP client, NVR_RTSP_CLIENT=libav)
-    and own-demux (our RTSP client reading and dropping packets, the floor of our input path).
+  - ours-libav: the recorder on libavformat's RTSP client (NVR_RTSP_CLIENT=libav);
+  - own-demux: our RTSP client (TCP interleaved, or UDP datagrams) reading and dropping packets,
+    the floor of our input path.
 It prints CPU seconds per camera-minute, RSS (steady, and the start-up peak), bytes written per
 media byte and write calls per second per camera, with ours/ffmpeg ratios.
 
@@ -167,10 +168,10 @@ def bench(count: int, transport: str, seconds: float, per_process: int) -> dict:
         rate, demux = media_rate(urls, transport, window + 5)
 
         ours = run_recorder(urls, transport, window)
-        extra = {}
-        if transport == "tcp":
-            extra["ours-libav"] = run_recorder(urls, transport, window, {"NVR_RTSP_CLIENT": "libav"})
-            extra["own-demux"] = media_rate(urls, transport, window + 5, "own-demux")[1]
+        extra = {
+            "ours-libav": run_recorder(urls, transport, window, {"NVR_RTSP_CLIENT": "libav"}),
+            "own-demux": media_rate(urls, transport, window + 5, "own-demux")[1],
+        }
 
         out = tempfile.mkdtemp(prefix="bench-ffmpeg-")
         ffmpegs = [

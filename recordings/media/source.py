@@ -53,9 +53,10 @@ class Source(Protocol):
 
 
 def open_source(config: SourceConfig) -> Source:
-    """Our own RTSP client for RTSP over TCP (the common case, and the cheap one); libavformat
-    for everything else (RTSP over UDP, RTMP, HTTP, files)."""
-    if config.url.startswith("rtsp://") and config.transport == "tcp" and not _force_libav():
+    """Our own RTSP client for RTSP over TCP or UDP (cheaper than libavformat's, bench/recorder.py);
+    libavformat for everything else (RTSPS, RTMP, HTTP, files), and for RTSP with
+    NVR_RTSP_CLIENT=libav."""
+    if config.url.startswith("rtsp://") and config.transport in ("tcp", "udp") and not _force_libav():
         from .rtsp.source import RtspSource
 
         return RtspSource.open(config)

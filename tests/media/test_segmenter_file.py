@@ -122,8 +122,8 @@ def test_a_resolution_change_starts_a_new_run_with_its_own_init_and_loses_no_fra
     assert set(sizes[0]) == {(320, 180)} and set(sizes[1]) == {(640, 360)}
 
 
-@pytest.mark.parametrize("transport", ["tcp", "udp"])
-def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch, transport):
+@pytest.mark.parametrize(("transport", "client"), [("tcp", "ours"), ("udp", "ours"), ("udp", "libav")])
+def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch, transport, client):
     import threading
     import time
 
@@ -139,11 +139,12 @@ def test_a_worker_opens_at_most_a_few_cameras_at_once(monkeypatch, transport):
         time.sleep(0.05)
         with lock:
             active[0] -= 1
-        raise RtspError("connect_failed", "unreachable") if transport == "tcp" else OSError("unreachable")
+        raise RtspError("connect_failed", "unreachable") if client == "ours" else OSError("unreachable")
 
-    if transport == "tcp":  # our RTSP client
+    if client == "ours":
         monkeypatch.setattr(RtspClient, "connect", slow_open)
-    else:  # libavformat
+    else:
+        monkeypatch.setenv("NVR_RTSP_CLIENT", "libav")
         monkeypatch.setattr(source.av, "open", slow_open)
 
     def attempt(n):

@@ -1,1 +1,2 @@
-"""Our own RTSP/RTP input over TCP: large socket reads instead of libavformat's small ones (#4)."""
+"""Our own RTSP/RTP input, interleaved over TCP or over UDP: RTP read in batches, a few wake-ups a
+second, instead of libavformat's read (and poll) per packet (#4)."""

@@ -1,17 +1,21 @@
-"""A small RTSP 1.0 client (RFC 2326) for one camera over TCP, RTP interleaved in the same socket.
+"""A small RTSP 1.0 client (RFC 2326) for one camera: RTP interleaved in the RTSP socket, or over UDP.
 
 Why our own: libavformat reads an interleaved stream with about 1 800 small socket reads per
 second per 1080p camera, and that input path alone cost as much CPU as ffmpeg's whole recorder
 (bench/recorder.py). Here a read takes whatever the kernel has (up to 256 KB), and the frames are
-cut out of that buffer in Python, a few hundred per second.
+cut out of that buffer in Python, a few hundred per second. Over UDP (RTP/AVP, one even/odd port
+pair per track) the datagrams are drained in batches too (rtsp/source.py); this module binds the
+ports, sets them up, and keeps the RTSP connection beside them alive.
 
 It speaks what cameras need: Basic and Digest authentication, Content-Base resolution, session
 timeouts with keepalives, and responses or server requests that arrive between RTP frames.
 """
 
 import hashlib
+import logging
 import os
 import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -24,6 +28,13 @@ READ_SIZE = 1 << 18
 # sees: fragments are cut every second. TCP autotuning (no fixed SO_RCVBUF) holds the backlog.
 READ_PACING_S = 0.2
 _MAX_HEADER = 64 * 1024
+# A keyframe of a 6 Mbit/s camera arrives over UDP as one burst of a few hundred KB, and the
+# reader sleeps between batches: the kernel must hold both. Linux grants up to net.core.rmem_max.
+UDP_RECEIVE_BUFFER = 4 << 20
+CNAME = b"nvr-recorder"
+
+logger = logging.getLogger(__name__)
+_small_buffer_noted = False
 
 
 class RtspError(Exception):
@@ -73,6 +84,9 @@ class RtspClient:
         self._auth: dict[str, str] | None = None  # the challenge we answer
         self._nc = 0
         self._keepalive_at = 0.0
+        self.udp: list[UdpTrack] = []  # tracks set up over UDP, in SETUP order
+        self._reply_buffer = bytearray(4096)  # over UDP, replies to keepalives are read and dropped
+        self._ssrc = int.from_bytes(os.urandom(4), "big")  # ours, in receiver reports
 
     # --- connection ------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -93,6 +107,9 @@ class RtspClient:
             except OSError:
                 pass
         sock.close()
+        for track in self.udp:
+            track.rtp.close()
+            track.rtcp.close()
 
     # --- requests --------------------------------------------------------------------------------
     def request(self, method: str, url: str, headers: dict[str, str] | None = None) -> Response:
@@ -124,6 +141,52 @@ class RtspClient:
         """SETUP one track over the RTSP socket; returns the RTP channel the camera chose."""
         transport = f"RTP/AVP/TCP;unicast;interleaved={channel}-{channel + 1}"
         response = self.request("SETUP", url, {"Transport": transport})
+        self._take_session(response)
+        for param in response.header("transport").split(";"):
+            key, _, value = param.strip().partition("=")
+            if key.lower() == "interleaved":
+                return int(value.split("-")[0])
+        return channel
+
+    def setup_udp(self, url: str) -> "UdpTrack":
+        """SETUP one track over UDP: a port pair of ours on the RTSP socket's interface."""
+        rtp, rtcp = bind_pair(self._sock)
+        track = UdpTrack(rtp, rtcp, receive_buffer=rtp.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
+        self.udp.append(track)  # closed with the client, whatever happens next
+        global _small_buffer_noted
+        if track.receive_buffer < UDP_RECEIVE_BUFFER and not _small_buffer_noted:
+            _small_buffer_noted = True  # once per process, not at every reconnect
+            logger.warning(
+                "%s: the kernel grants %d KB of UDP receive buffer, not %d: raise net.core.rmem_max "
+                "or keyframes may lose packets",
+                self.url,
+                track.receive_buffer // 2048,
+                UDP_RECEIVE_BUFFER // 1024,
+            )
+        port = rtp.getsockname()[1]
+        response = self.request("SETUP", url, {"Transport": f"RTP/AVP;unicast;client_port={port}-{port + 1}"})
+        self._take_session(response)
+        params = {}
+        for param in response.header("transport").split(";"):
+            key, _, value = param.strip().partition("=")
+            params[key.lower()] = value.strip()
+        if "interleaved" in params or "multicast" in params:
+            raise RtspError("connect_failed", f"{self.url}: the camera would not send RTP over unicast UDP")
+        peer = self._sock.getpeername()
+        host = params.get("source") or peer[0]
+        ports = [int(p) for p in params.get("server_port", "").split("-") if p.strip().isdigit()]
+        if ports:
+            track.server_rtp = _address(peer, host, ports[0])
+            track.server_rtcp = _address(peer, host, ports[1] if len(ports) > 1 else ports[0] + 1)
+            # As ffmpeg does: a packet out of each port opens the way back through a NAT or firewall.
+            try:
+                rtp.sendto(_PUNCH_RTP, track.server_rtp)
+                rtcp.sendto(self._receiver_report(), track.server_rtcp)
+            except OSError:
+                pass
+        return track
+
+    def _take_session(self, response: Response) -> None:
         session = response.header("session")
         if session:
             value, _, params = session.partition(";")
@@ -132,15 +195,12 @@ class RtspClient:
                 key, _, timeout = param.strip().partition("=")
                 if key.lower() == "timeout" and timeout.strip().isdigit():
                     self.session_timeout_s = max(5.0, float(timeout))
-        for param in response.header("transport").split(";"):
-            key, _, value = param.strip().partition("=")
-            if key.lower() == "interleaved":
-                return int(value.split("-")[0])
-        return channel
 
     def play(self) -> Response:
         response = self.request("PLAY", self.url, {"Range": "npt=0.000-"})
         self._keepalive_at = time.monotonic() + self.session_timeout_s / 2
+        if self.udp:  # the RTSP socket now only carries keepalives and their replies
+            self._sock.setblocking(False)
         return response
 
     # --- streaming -------------------------------------------------------------------------------
@@ -164,19 +224,55 @@ class RtspClient:
             time.sleep(READ_PACING_S)
         return data
 
+    def poll_control(self) -> None:
+        """Over UDP: a keepalive when due, and the RTSP socket's news (replies are skipped).
+
+        Raises RtspError when the camera closed the RTSP connection: its session is over.
+        """
+        if time.monotonic() >= self._keepalive_at:
+            self._keepalive()
+        try:  # into a small buffer: recv(n) would allocate n bytes first, even to find nothing
+            while self._sock.recv_into(self._reply_buffer):
+                pass
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            raise RtspError("source_ended", f"{self.url}: {exc.strerror or exc}") from None
+        raise RtspError("source_ended", f"{self.url}: the camera closed the connection")
+
+    def control_socket(self) -> socket.socket:
+        return self._sock
+
     def take_buffered(self) -> bytes:
         """Stream bytes that arrived with the PLAY reply."""
         data, self._buffer = bytes(self._buffer), bytearray()
         return data
 
     def _keepalive(self) -> None:
-        """GET_PARAMETER (or OPTIONS) so the camera keeps the session; the reply is skipped."""
+        """GET_PARAMETER (or OPTIONS) so the camera keeps the session; the reply is skipped.
+
+        Over UDP also a receiver report per track: some cameras take it as a sign of life, and
+        it keeps a NAT's way back open.
+        """
         method = "GET_PARAMETER" if "GET_PARAMETER" in self.public or not self.public else "OPTIONS"
         try:
             self._sock.sendall(self._encode(method, self.url, {}))
         except OSError:
             pass  # the next read reports the broken connection
+        for track in self.udp:
+            if track.server_rtcp is not None:
+                try:
+                    track.rtcp.sendto(self._receiver_report(), track.server_rtcp)
+                except OSError:
+                    pass
         self._keepalive_at = time.monotonic() + self.session_timeout_s / 2
+
+    def _receiver_report(self) -> bytes:
+        """An empty RTCP receiver report and our CNAME: a compound packet as RFC 3550 wants."""
+        chunk = struct.pack("!IBB", self._ssrc, 1, len(CNAME)) + CNAME + b"\x00"
+        chunk += b"\x00" * (-len(chunk) % 4)
+        sdes = struct.pack("!BBH", 0x81, 202, len(chunk) // 4) + chunk
+        return struct.pack("!BBHI", 0x80, 201, 1, self._ssrc) + sdes
 
     def skip_message(self, buffer: bytes, at: int) -> int | None:
         """Step over an RTSP message among the frames (a keepalive reply); None if incomplete."""
@@ -278,6 +374,56 @@ class RtspClient:
         if "algorithm" in auth:
             text += f", algorithm={algorithm}"
         return f"Digest {text}"
+
+
+@dataclass(eq=False)
+class UdpTrack:
+    """One track's RTP and RTCP sockets, and the camera's ports (when it announced them)."""
+
+    rtp: socket.socket
+    rtcp: socket.socket
+    server_rtp: tuple | None = None
+    server_rtcp: tuple | None = None
+    receive_buffer: int = 0  # what the kernel granted, in its accounting (twice what was asked)
+
+
+_PUNCH_RTP = bytes((0x80, 0, 0, 0)) + bytes(8)  # an empty RTP packet, payload type 0, as ffmpeg sends
+
+
+def bind_pair(control: socket.socket) -> tuple[socket.socket, socket.socket]:
+    """Non-blocking UDP sockets on an even port and the next one, on the RTSP socket's interface."""
+    local = control.getsockname()
+    for _ in range(100):
+        pair = []
+        try:
+            rtp = socket.socket(control.family, socket.SOCK_DGRAM)
+            pair.append(rtp)
+            rtp.bind((local[0], 0, *local[2:]))
+            port = rtp.getsockname()[1]
+            if port % 2 or port == 65535:
+                rtp.close()
+                continue
+            rtcp = socket.socket(control.family, socket.SOCK_DGRAM)
+            pair.append(rtcp)
+            try:
+                rtcp.bind((local[0], port + 1, *local[2:]))
+            except OSError:  # taken: try another pair
+                rtp.close()
+                rtcp.close()
+                continue
+            rtp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER)  # capped by the kernel
+            rtp.setblocking(False)
+            rtcp.setblocking(False)
+            return rtp, rtcp
+        except OSError as exc:
+            for sock in pair:
+                sock.close()
+            raise RtspError("connect_failed", f"no UDP port for RTP: {exc.strerror or exc}") from None
+    raise RtspError("connect_failed", "no free even/odd UDP port pair for RTP")
+
+
+def _address(peer: tuple, host: str, port: int) -> tuple:
+    return (host, port, *peer[2:]) if host == peer[0] else (host, port)
 
 
 def _parse_head(head: bytes) -> Response:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from .clips import ClipSpec
 from .rtp import NTP_EPOCH_OFFSET, RtpItem, RtpTrack, prepare_tracks
 from .rtp import session_description as _sdp
-from .session import SentFrame, Session, SessionStats
+from .session import SentFrame, Session, SessionStats, UdpImpairment
 
 if TYPE_CHECKING:
     from .server import RtspConnection, RtspServer
@@ -105,6 +105,7 @@ class Camera:
     def __init__(self, server: RtspServer, path: str, spec: ClipSpec):
         self.path = path
         self.credentials: tuple[str, str] | None = None  # (user, password) demands Digest
+        self.udp_impairment: UdpImpairment | None = None  # see impair_udp()
         self._server = server
         self._spec = spec
         self._tracks = prepare_tracks(spec)  # encodes (or loads) in the caller's thread
@@ -138,6 +139,16 @@ class Camera:
     def stall(self, seconds: float) -> None:
         """Send no media and answer no request for seconds, with every socket left open."""
         self._server.call(self._set_stall, seconds)
+
+    def impair_udp(self, loss: float = 0.0, reorder: float = 0.0, seed: int | None = None) -> None:
+        """From now on lose `loss` of the RTP datagrams sent over UDP, and swap `reorder` of them
+        with the next datagram of their frame, at random (seeded), as a poor network would.
+
+        A video frame that lost a datagram is counted as dropped and left out of sent_frames();
+        a reordered one arrives whole. impair_udp() with no arguments mends the network.
+        """
+        impairment = UdpImpairment(loss, reorder, random.Random(seed)) if loss or reorder else None
+        self._server.call(setattr, self, "udp_impairment", impairment)
 
     def refuse_for(self, seconds: float) -> None:
         """Drop every client; for seconds, answer any request for this path with 503 and close."""

@@ -41,7 +41,25 @@ class SessionStats:
     packets: int
     octets: int
     frames: int
-    dropped_frames: int  # not sent whole: the client's TCP buffer was full, or a UDP send failed
+    dropped_frames: int  # not sent whole: the client's TCP buffer was full, a UDP send failed or
+    # the UDP impairment lost a packet of it
+
+
+@dataclasses.dataclass
+class UdpImpairment:
+    """A lossy network between the camera and its UDP clients (Camera.impair_udp)."""
+
+    loss: float  # share of RTP datagrams that never arrive
+    reorder: float  # share of datagrams swapped with the one after them (within one frame)
+    rng: random.Random
+
+    def apply(self, datagrams: list[bytes]) -> tuple[list[bytes], bool]:
+        """The datagrams that go out, in the order they go; and whether any was lost."""
+        kept = [d for d in datagrams if self.rng.random() >= self.loss]
+        for i in range(len(kept) - 1):
+            if self.rng.random() < self.reorder:
+                kept[i], kept[i + 1] = kept[i + 1], kept[i]
+        return kept, len(kept) < len(datagrams)
 
 
 @dataclasses.dataclass
@@ -114,10 +132,13 @@ class Session:
                 return
             self._out.append(fill_tcp(item, sink.rtp_channel, seq, timestamp, ssrc))
         else:
+            datagrams = [rtp_packet(item, k, seq + k, timestamp, ssrc) for k in range(len(item.payloads))]
             lost = False
-            for k in range(len(item.payloads)):
+            if self.camera.udp_impairment is not None:
+                datagrams, lost = self.camera.udp_impairment.apply(datagrams)
+            for datagram in datagrams:
                 try:
-                    sink.rtp_socket.sendto(rtp_packet(item, k, seq + k, timestamp, ssrc), sink.rtp_address)
+                    sink.rtp_socket.sendto(datagram, sink.rtp_address)
                 except OSError:
                     lost = True  # a full socket buffer loses the datagram, as on a network
             if lost and sent is not None:
