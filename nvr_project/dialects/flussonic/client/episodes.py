@@ -13,6 +13,7 @@ POLL_TICK_S seconds (SAFETY_TICK_S with a layer that does cross them)."""
 
 import asyncio
 import base64
+import logging
 import time
 
 from asgiref.sync import sync_to_async
@@ -37,6 +38,8 @@ from ..collections import Collection, Field, Selection
 from ..errors import BadParameter
 from .base import WatcherClientView
 from .streams import utc_ms
+
+logger = logging.getLogger(__name__)
 
 MAX_POLL_TIMEOUT_S = 120
 POLL_TICK_S = 0.5  # re-check of the rows: the in-memory layer does not cross processes
@@ -235,8 +238,12 @@ async def episodes_list(request):
     channel = await layer.new_channel() if layer is not None else None
     groups = await _step(_group_names)(user) if layer is not None else []
     tick = SAFETY_TICK_S if layer is not None and not isinstance(layer, InMemoryChannelLayer) else POLL_TICK_S
-    for group in groups:
-        await layer.group_add(group, channel)
+    try:
+        for group in groups:
+            await layer.group_add(group, channel)
+    except Exception:  # no layer to wake us (Redis down): the row check below still answers
+        logger.warning("long-poll: could not join the event groups; checking rows only", exc_info=True)
+        channel, groups, tick = None, [], min(tick, POLL_TICK_S)
     try:
         while (left := deadline - time.monotonic()) > 0:
             await _next_news(layer, channel, min(tick, left))
@@ -250,7 +257,10 @@ async def episodes_list(request):
         return response
     finally:
         for group in groups:
-            await layer.group_discard(group, channel)
+            try:
+                await layer.group_discard(group, channel)
+            except Exception:  # the group's entry expires on its own
+                logger.warning("long-poll: could not leave %s", group, exc_info=True)
 
 
 episodes_list.watcher_methods = ("GET",)
@@ -270,3 +280,6 @@ async def _next_news(layer, channel: str | None, seconds: float) -> None:
                 return
     except TimeoutError:
         return
+    except Exception:  # a broken layer connection must not fail the poll: the row check still runs
+        logger.warning("long-poll: the channel layer failed; waiting for the row check", exc_info=True)
+        await asyncio.sleep(max(0.0, deadline - time.monotonic()))
