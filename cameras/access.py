@@ -25,6 +25,16 @@ def access_camera_by_id(user, camera_id, *, action: str = Action.VIEW, organizat
     return camera
 
 
+def is_organization_admin(user, organization) -> bool:
+    """Domain administrators and the organization's administrators: folders, access, shared mosaics."""
+    if organization is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_domain_admin:
+        return True
+    membership = membership_get(user=user, organization=organization)
+    return membership is not None and membership.is_admin
+
+
 def can_add_cameras(user, organization) -> bool:
     """Domain admins, organization admins and members allowed to edit cameras may add them."""
     if organization is None or not user.is_authenticated or not user.is_active:

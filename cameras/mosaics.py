@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 
+from cameras.access import is_organization_admin
 from cameras.choices import MosaicLayout
 from cameras.models import Camera, Mosaic, MosaicSlot
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
-from organizations.selectors import membership_get
 
 CAPACITY = {
     MosaicLayout.L1: 1,
@@ -39,13 +39,6 @@ class Tile:
     camera: Camera | None
 
 
-def _is_organization_admin(user, organization) -> bool:
-    if user.is_domain_admin:
-        return True
-    membership = membership_get(user=user, organization=organization)
-    return membership is not None and membership.is_admin
-
-
 # --- selectors ----------------------------------------------------------------------------------
 def mosaic_list(*, user, organization) -> list[Mosaic]:
     """The user's own mosaics, then the organization's."""
@@ -66,7 +59,7 @@ def access_mosaic(user, mosaic_id, *, organization, edit: bool = False) -> Mosai
     )
     if mosaic is None:
         raise ObjectNotFound("mosaic not found")
-    if edit and mosaic.owner_id is None and not _is_organization_admin(user, organization):
+    if edit and mosaic.owner_id is None and not is_organization_admin(user, organization):
         raise PermissionDenied("Only organization administrators change the organization's mosaics.")
     return mosaic
 
@@ -96,7 +89,7 @@ def default_tiles(*, cameras: list[Camera]) -> tuple[str, list[Tile]]:
 # --- services -----------------------------------------------------------------------------------
 @transaction.atomic
 def mosaic_create(*, organization, actor, title: str, layout: str, shared: bool = False) -> Mosaic:
-    if shared and not _is_organization_admin(actor, organization):
+    if shared and not is_organization_admin(actor, organization):
         raise PermissionDenied("Only organization administrators share mosaics with the organization.")
     mosaic = Mosaic(
         organization=organization, owner=None if shared else actor, title=title.strip(), layout=layout

@@ -10,7 +10,7 @@ from django.utils.cache import patch_vary_headers
 from django.views import View
 from django_htmx.http import HttpResponseClientRedirect
 
-from cameras.access import access_camera, can_add_cameras
+from cameras.access import access_camera, can_add_cameras, is_organization_admin
 from cameras.exceptions import CameraLimitReached, CameraNameTaken
 from cameras.forms import CameraFilterForm, CameraForm, CameraProbeForm
 from cameras.probe import ProbeRefused, camera_probe
@@ -18,7 +18,7 @@ from cameras.selectors import camera_list
 from cameras.services import camera_create, camera_set_enabled, camera_update
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
-from organizations.selectors import folder_list, membership_get
+from organizations.selectors import folder_list
 
 LIST_TEMPLATE = "cameras/camera_list.html"
 FORM_TEMPLATE = "cameras/camera_form.html"
@@ -36,16 +36,6 @@ def render_page(request, template: str, partial: str, context: dict, status: int
     response = render(request, name, context, status=status)
     patch_vary_headers(response, ["HX-Request"])
     return response
-
-
-def is_organization_admin(user, organization) -> bool:
-    """Domain administrators and the organization's administrators manage folders and camera access."""
-    if organization is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_domain_admin:
-        return True
-    membership = membership_get(user=user, organization=organization)
-    return membership is not None and membership.is_admin
 
 
 class OrganizationViewMixin:

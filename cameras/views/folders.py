@@ -12,12 +12,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views import View
 
-from cameras.access import access_camera, can_add_cameras
+from cameras.access import access_camera, can_add_cameras, is_organization_admin
 from cameras.choices import CameraStatus
 from cameras.models import Camera
 from cameras.selectors import camera_list
 from cameras.services import FolderNotEmpty, camera_move, folder_delete
-from cameras.views.cameras import OrganizationViewMixin, htmx_partial, is_organization_admin, render_page
+from cameras.views.cameras import OrganizationViewMixin, htmx_partial, render_page
 from organizations.access import access_folder
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound

@@ -8,10 +8,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
-from cameras.access import access_camera
+from cameras.access import access_camera, is_organization_admin
 from cameras.models import Camera, CameraGrant
 from cameras.services import camera_grant_remove, camera_grant_set
-from cameras.views.cameras import OrganizationViewMixin, htmx_partial, is_organization_admin, render_page
+from cameras.views.cameras import OrganizationViewMixin, htmx_partial, render_page
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder, FolderGrant, Membership

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views import View
 
 from cameras.access import access_camera
+from cameras.models import Camera
 from cameras.views.cameras import OrganizationViewMixin
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
@@ -17,26 +18,19 @@ class CameraWatchView(OrganizationViewMixin, View):
             raise ObjectNotFound("camera not found")
         user = request.user
         camera = access_camera(user, name, action=Action.LIVE, organization=self.organization)
-        allowed = set(
-            type(camera)
-            .objects.for_user(user, Action.ARCHIVE, organization=self.organization)
-            .filter(pk=camera.pk)
-            .values_list("pk", flat=True)
-        )
-        may_export = (
-            type(camera)
-            .objects.for_user(user, Action.EXPORT, organization=self.organization)
-            .filter(pk=camera.pk)
-            .exists()
-        )
+
+        def may(action: str) -> bool:
+            granted = Camera.objects.for_user(user, action, organization=self.organization)
+            return granted.filter(pk=camera.pk).exists()
+
         try:
             start_at = float(request.GET["at"]) if request.GET.get("at") else None
         except ValueError:
             start_at = None
         context = {
             "camera": camera,
-            "may_archive": camera.pk in allowed,
-            "may_export": may_export,
+            "may_archive": may(Action.ARCHIVE),
+            "may_export": may(Action.EXPORT),
             "start_at": start_at,
             "time_zone": self.organization.time_zone,
         }

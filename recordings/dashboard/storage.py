@@ -5,10 +5,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views import View
 
+from cameras.access import is_organization_admin
 from cameras.models import Camera
 from cameras.views.cameras import OrganizationViewMixin
 from organizations.choices import Action
-from organizations.selectors import membership_get
 from recordings.dashboard.storage_selectors import storage_overview, storage_protected
 from recordings.playback.storage import free_floor_rule, node_disks
 
@@ -17,10 +17,7 @@ TEMPLATE = "recordings/storage.html"
 
 def may_see_nodes(user, organization) -> bool:
     """Node disks are infrastructure: domain staff and the organization's administrators only."""
-    if user.is_staff:
-        return True
-    membership = membership_get(user=user, organization=organization)
-    return membership is not None and membership.is_admin
+    return user.is_staff or is_organization_admin(user, organization)
 
 
 class StorageView(OrganizationViewMixin, View):

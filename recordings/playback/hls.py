@@ -32,6 +32,16 @@ class SegmentEntry:
     discontinuity: int = 0
     path: str = ""  # relative to NVR_MEDIA_ROOT
 
+    def keyframe_before(self, at_us: int) -> int | None:
+        """The number of the last keyframe fragment starting at or before `at_us`, if any."""
+        number = None
+        for index, fragment in enumerate(self.fragments):
+            if self.started_us + fragment.start_us > at_us:
+                break
+            if fragment.is_key:
+                number = index
+        return number
+
 
 @dataclass(frozen=True, slots=True)
 class _Item:

@@ -75,12 +75,7 @@ def clip_open(
 
 
 def _keyframe(entry: SegmentEntry, at_us: int) -> int:
-    number = None
-    for index, fragment in enumerate(entry.fragments):
-        if entry.started_us + fragment.start_us > at_us:
-            break
-        if fragment.is_key:
-            number = index
+    number = entry.keyframe_before(at_us)
     if number is None:
         raise NoMedia("no keyframe before that instant")
     return number

@@ -48,12 +48,7 @@ def snapshot_live(camera_id: int, *, newer_than: dt.datetime, width: int | None 
 
 
 def _render(camera_id: int, entry: SegmentEntry, at_us: int, width: int | None) -> bytes:
-    number = None
-    for index, fragment in enumerate(entry.fragments):
-        if entry.started_us + fragment.start_us > at_us:
-            break
-        if fragment.is_key:
-            number = index
+    number = entry.keyframe_before(at_us)
     if number is None:
         raise NoPicture("no keyframe before that instant")
     cached = _cache_path(camera_id, entry.id, number, width)

@@ -7,7 +7,6 @@ decodes, and every frame the camera got across whole is in it.
 """
 
 import socket
-import threading
 import time
 from fractions import Fraction
 
@@ -19,8 +18,8 @@ from recordings.media.rtsp import sdp
 from recordings.media.rtsp.client import UDP_RECEIVE_BUFFER, UdpTrack
 from recordings.media.rtsp.depacketize import AacDepacketizer, H264Depacketizer
 from recordings.media.rtsp.source import REORDER_WAIT_S, RtspSource, _Input
-from recordings.media.session import RecordingLoop
 from recordings.media.source import SourceConfig, open_source
+from tests.media.test_recording_live import Recorder as LiveRecorder
 from tests.support.rtsp_camera import (
     TEST_H264_AAC,
     TEST_H264_PCMU,
@@ -313,49 +312,11 @@ def test_udp_loss_and_reordering_cost_only_the_broken_frames(rtsp_camera, loss, 
 # --- the recorder over UDP -----------------------------------------------------------------------
 
 
-class Recorder:
-    """A RecordingLoop over UDP in a thread, collecting its records with their arrival times."""
+class Recorder(LiveRecorder):
+    """The live recording tests' recorder, over UDP with one-second segments."""
 
-    def __init__(self, url: str, root, *, segment_seconds=1.0, timeout_s=3.0):
-        self.root = root
-        self.records, self.arrivals = [], []
-        self.stop = threading.Event()
-        self.loop = RecordingLoop(
-            camera_dir="cam",
-            source=SourceConfig(url, "udp", timeout_s),
-            root=str(root),
-            segment_seconds=segment_seconds,
-            record_audio=True,
-            emit=self._emit,
-            stop=self.stop,
-        )
-        self.thread = threading.Thread(target=self.loop.run, daemon=True)
-
-    def _emit(self, record):
-        self.records.append(record)
-        self.arrivals.append(time.monotonic())
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join(15)
-
-    def of(self, kind) -> list:
-        return [r for r in self.records if isinstance(r, kind)]
-
-    def arrival(self, record) -> float:
-        return self.arrivals[self.records.index(record)]
-
-    def wait_for(self, predicate, timeout: float) -> float:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return time.monotonic()
-            time.sleep(0.05)
-        raise AssertionError("timed out")
+    def __init__(self, url: str, root, *, timeout_s=3.0):
+        super().__init__(url, root, transport="udp", segment_seconds=1.0, timeout_s=timeout_s)
 
     def decoded(self, segment: SegmentClosed) -> tuple[int, list]:
         """Video packets in the segment, and its decoded pictures."""
