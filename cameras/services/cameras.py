@@ -1,21 +1,16 @@
-"""Write-side operations on cameras and recording nodes, camera grants, and deleting folders."""
+"""Write-side operations on cameras: create, edit, enable, move, inputs, favourites, transfer, delete."""
 
-import os
-import shutil
-import socket
 import time
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from cameras.choices import CameraStatus
 from cameras.exceptions import CameraLimitReached, CameraNameTaken
-from cameras.models import Camera, CameraGrant, CameraInput, MosaicSlot, Streamer
+from cameras.models import Camera, CameraGrant, CameraInput, MosaicSlot
 from nvr_project import events
-from organizations.choices import Action, AuditKind
+from organizations.choices import AuditKind
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder, Organization
 from organizations.services import audit_event_record
@@ -167,150 +162,6 @@ def camera_move(*, camera: Camera, folder: Folder | None, actor) -> Camera:
 
 def _user_or_none(actor):
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def node_name() -> str:
-    """This host's name as a recording node (NVR_NODE_NAME overrides the hostname)."""
-    return os.environ.get("NVR_NODE_NAME") or socket.gethostname()
-
-
-def _memory_usage_percent() -> int | None:
-    try:
-        with open("/proc/meminfo") as meminfo:
-            values = {line.split(":")[0]: int(line.split()[1]) for line in meminfo}
-        return round(100 * (1 - values["MemAvailable"] / values["MemTotal"]))
-    except (OSError, KeyError, ValueError, ZeroDivisionError):
-        return None
-
-
-def streamer_heartbeat() -> Streamer:
-    """Register this host as a built-in recording node and refresh its load and disk figures."""
-    root = settings.NVR_MEDIA_ROOT
-    root.mkdir(parents=True, exist_ok=True)
-    disk = shutil.disk_usage(root)
-    load1 = os.getloadavg()[0]
-    now = timezone.now()
-    streamer, _ = Streamer.objects.get_or_create(hostname=node_name(), defaults={"started_at": now})
-    recording = Camera.objects.filter(
-        lease_owner__startswith=f"{streamer.hostname}:", lease_expires_at__gt=now
-    )
-    totals = recording.aggregate(cameras=Count("pk"), kbit=Sum("bitrate"))
-    streamer.stats = {
-        "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
-        "memory_usage": _memory_usage_percent(),
-        "partitions": [
-            {
-                "path": str(root),
-                "total_mb": disk.total // 2**20,
-                "free_mb": disk.free // 2**20,
-                "usage": round(100 * disk.used / disk.total) if disk.total else 0,
-            }
-        ],
-        "recording": totals["cameras"],
-        "input_kbit": totals["kbit"] or 0,
-        "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
-    }
-    streamer.last_heartbeat_at = now
-    streamer.save(update_fields=["stats", "last_heartbeat_at", "updated_at"])
-    return streamer
-
-
-@transaction.atomic
-def streamer_set_enabled(*, streamers, enabled: bool, actor) -> int:
-    """Enable or disable recording nodes; the recorder stops placing cameras on a disabled node."""
-    changed = Streamer.objects.filter(pk__in=[s.pk for s in streamers]).exclude(enabled=enabled)
-    names = list(changed.values_list("hostname", flat=True))
-    count = Streamer.objects.filter(hostname__in=names).update(enabled=enabled)
-    for hostname in names:
-        audit_event_record(
-            kind=AuditKind.CONFIG_CHANGE,
-            actor=actor,
-            object_type="streamer",
-            object_id=hostname,
-            message=f"{'enabled' if enabled else 'disabled'} node {hostname}",
-        )
-    return count
-
-
-class FolderNotEmpty(Exception):
-    """A folder still holds subfolders or cameras; the message says what."""
-
-
-@transaction.atomic
-def folder_delete(*, folder: Folder, actor) -> None:
-    """Delete an empty folder and the grants on it; audited.
-
-    It lives here rather than beside `folder_create` because "empty" counts cameras, which
-    organizations may not import. Raises FolderNotEmpty (counting every camera, seen by the actor
-    or not: deleting the folder would silently move those out of it).
-    """
-    folder = Folder.objects.select_for_update().get(pk=folder.pk)
-    children = Folder.objects.filter(parent=folder).count()
-    cameras = Camera.objects.filter(folder=folder).count()
-    if children or cameras:
-        held = [
-            f"{count} {noun}{'' if count == 1 else 's'}"
-            for count, noun in ((children, "subfolder"), (cameras, "camera"))
-            if count
-        ]
-        raise FolderNotEmpty(f"“{folder.title}” still holds {' and '.join(held)}; move them out first.")
-    audit_event_record(
-        kind=AuditKind.CONFIG_CHANGE,
-        actor=actor,
-        organization=folder.organization,
-        object_type="folder",
-        object_id=folder.pk,
-        message=f"deleted folder {folder.title}",
-    )
-    folder.delete()
-
-
-def _check_member(camera: Camera, user) -> None:
-    if not camera.organization.memberships.filter(user=user).exists():
-        raise ObjectNotFound("user not found")
-
-
-@transaction.atomic
-def camera_grant_set(*, camera: Camera, user, actor, **flags) -> CameraGrant:
-    """Set what `user` may do with `camera` (an upsert); it overrides the folder grants. Audited.
-
-    `flags` are ActionGrant fields (`can_view`, …, `archive_depth_limit`); fields not given keep
-    their value, or the model default on a new grant. All flags false is a grant too: it closes
-    this camera to a user whose folder grant opens it. Raises ObjectNotFound for a user who is not
-    a member of the camera's organization.
-    """
-    _check_member(camera, user)
-    unknown = set(flags) - {f"can_{action}" for action in Action.values} - {"archive_depth_limit"}
-    if unknown:
-        raise TypeError(f"not grant fields: {', '.join(sorted(unknown))}")
-    grant, _ = CameraGrant.objects.get_or_create(camera=camera, user=user)
-    for name, value in flags.items():
-        setattr(grant, name, value)
-    grant.full_clean()
-    grant.save()
-    allowed = ", ".join(sorted(grant.actions)) or "nothing"
-    _grant_audit(camera, actor, f"camera grant for {user} on {camera.name}: {allowed}")
-    return grant
-
-
-@transaction.atomic
-def camera_grant_remove(*, camera: Camera, user, actor) -> bool:
-    """Remove `user`'s camera grant, so their folder grants apply again; False if there was none."""
-    deleted, _ = CameraGrant.objects.filter(camera=camera, user=user).delete()
-    if deleted:
-        _grant_audit(camera, actor, f"removed the camera grant for {user} on {camera.name}")
-    return bool(deleted)
-
-
-def _grant_audit(camera: Camera, actor, message: str) -> None:
-    audit_event_record(
-        kind=AuditKind.CONFIG_CHANGE,
-        actor=actor,
-        organization=camera.organization,
-        object_type="camera_grant",
-        object_id=camera.name,
-        message=message,
-    )
 
 
 # --- Watcher stream writes (issue 7): inputs with options, favourites, transfer, delete ---------

@@ -1,0 +1,77 @@
+"""Recording nodes: this process's node, its heartbeat, and enabling nodes."""
+
+import os
+import shutil
+import socket
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from cameras.models import Camera, Streamer
+from organizations.choices import AuditKind
+from organizations.services import audit_event_record
+
+
+def node_name() -> str:
+    """This host's name as a recording node (NVR_NODE_NAME overrides the hostname)."""
+    return os.environ.get("NVR_NODE_NAME") or socket.gethostname()
+
+
+def _memory_usage_percent() -> int | None:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            values = {line.split(":")[0]: int(line.split()[1]) for line in meminfo}
+        return round(100 * (1 - values["MemAvailable"] / values["MemTotal"]))
+    except (OSError, KeyError, ValueError, ZeroDivisionError):
+        return None
+
+
+def streamer_heartbeat() -> Streamer:
+    """Register this host as a built-in recording node and refresh its load and disk figures."""
+    root = settings.NVR_MEDIA_ROOT
+    root.mkdir(parents=True, exist_ok=True)
+    disk = shutil.disk_usage(root)
+    load1 = os.getloadavg()[0]
+    now = timezone.now()
+    streamer, _ = Streamer.objects.get_or_create(hostname=node_name(), defaults={"started_at": now})
+    recording = Camera.objects.filter(
+        lease_owner__startswith=f"{streamer.hostname}:", lease_expires_at__gt=now
+    )
+    totals = recording.aggregate(cameras=Count("pk"), kbit=Sum("bitrate"))
+    streamer.stats = {
+        "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
+        "memory_usage": _memory_usage_percent(),
+        "partitions": [
+            {
+                "path": str(root),
+                "total_mb": disk.total // 2**20,
+                "free_mb": disk.free // 2**20,
+                "usage": round(100 * disk.used / disk.total) if disk.total else 0,
+            }
+        ],
+        "recording": totals["cameras"],
+        "input_kbit": totals["kbit"] or 0,
+        "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
+    }
+    streamer.last_heartbeat_at = now
+    streamer.save(update_fields=["stats", "last_heartbeat_at", "updated_at"])
+    return streamer
+
+
+@transaction.atomic
+def streamer_set_enabled(*, streamers, enabled: bool, actor) -> int:
+    """Enable or disable recording nodes; the recorder stops placing cameras on a disabled node."""
+    changed = Streamer.objects.filter(pk__in=[s.pk for s in streamers]).exclude(enabled=enabled)
+    names = list(changed.values_list("hostname", flat=True))
+    count = Streamer.objects.filter(hostname__in=names).update(enabled=enabled)
+    for hostname in names:
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=actor,
+            object_type="streamer",
+            object_id=hostname,
+            message=f"{'enabled' if enabled else 'disabled'} node {hostname}",
+        )
+    return count
