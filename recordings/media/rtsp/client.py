@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+from .udp import PUNCH_RTP, UDP_RECEIVE_BUFFER, UdpTrack, bind_pair, peer_address
+
 USER_AGENT = "nvr-recorder"
 READ_SIZE = 1 << 18
 # Waiting this long after a short read lets the kernel gather ~150 KB of a 6 Mbit/s camera: five
@@ -28,9 +30,6 @@ READ_SIZE = 1 << 18
 # sees: fragments are cut every second. TCP autotuning (no fixed SO_RCVBUF) holds the backlog.
 READ_PACING_S = 0.2
 _MAX_HEADER = 64 * 1024
-# A keyframe of a 6 Mbit/s camera arrives over UDP as one burst of a few hundred KB, and the
-# reader sleeps between batches: the kernel must hold both. Linux grants up to net.core.rmem_max.
-UDP_RECEIVE_BUFFER = 4 << 20
 CNAME = b"nvr-recorder"
 
 logger = logging.getLogger(__name__)
@@ -150,7 +149,10 @@ class RtspClient:
 
     def setup_udp(self, url: str) -> "UdpTrack":
         """SETUP one track over UDP: a port pair of ours on the RTSP socket's interface."""
-        rtp, rtcp = bind_pair(self._sock)
+        try:
+            rtp, rtcp = bind_pair(self._sock)
+        except OSError as exc:
+            raise RtspError("connect_failed", f"no UDP port for RTP: {exc.strerror or exc}") from None
         track = UdpTrack(rtp, rtcp, receive_buffer=rtp.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))
         self.udp.append(track)  # closed with the client, whatever happens next
         global _small_buffer_noted
@@ -176,11 +178,11 @@ class RtspClient:
         host = params.get("source") or peer[0]
         ports = [int(p) for p in params.get("server_port", "").split("-") if p.strip().isdigit()]
         if ports:
-            track.server_rtp = _address(peer, host, ports[0])
-            track.server_rtcp = _address(peer, host, ports[1] if len(ports) > 1 else ports[0] + 1)
+            track.server_rtp = peer_address(peer, host, ports[0])
+            track.server_rtcp = peer_address(peer, host, ports[1] if len(ports) > 1 else ports[0] + 1)
             # As ffmpeg does: a packet out of each port opens the way back through a NAT or firewall.
             try:
-                rtp.sendto(_PUNCH_RTP, track.server_rtp)
+                rtp.sendto(PUNCH_RTP, track.server_rtp)
                 rtcp.sendto(self._receiver_report(), track.server_rtcp)
             except OSError:
                 pass
@@ -374,56 +376,6 @@ class RtspClient:
         if "algorithm" in auth:
             text += f", algorithm={algorithm}"
         return f"Digest {text}"
-
-
-@dataclass(eq=False)
-class UdpTrack:
-    """One track's RTP and RTCP sockets, and the camera's ports (when it announced them)."""
-
-    rtp: socket.socket
-    rtcp: socket.socket
-    server_rtp: tuple | None = None
-    server_rtcp: tuple | None = None
-    receive_buffer: int = 0  # what the kernel granted, in its accounting (twice what was asked)
-
-
-_PUNCH_RTP = bytes((0x80, 0, 0, 0)) + bytes(8)  # an empty RTP packet, payload type 0, as ffmpeg sends
-
-
-def bind_pair(control: socket.socket) -> tuple[socket.socket, socket.socket]:
-    """Non-blocking UDP sockets on an even port and the next one, on the RTSP socket's interface."""
-    local = control.getsockname()
-    for _ in range(100):
-        pair = []
-        try:
-            rtp = socket.socket(control.family, socket.SOCK_DGRAM)
-            pair.append(rtp)
-            rtp.bind((local[0], 0, *local[2:]))
-            port = rtp.getsockname()[1]
-            if port % 2 or port == 65535:
-                rtp.close()
-                continue
-            rtcp = socket.socket(control.family, socket.SOCK_DGRAM)
-            pair.append(rtcp)
-            try:
-                rtcp.bind((local[0], port + 1, *local[2:]))
-            except OSError:  # taken: try another pair
-                rtp.close()
-                rtcp.close()
-                continue
-            rtp.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_RECEIVE_BUFFER)  # capped by the kernel
-            rtp.setblocking(False)
-            rtcp.setblocking(False)
-            return rtp, rtcp
-        except OSError as exc:
-            for sock in pair:
-                sock.close()
-            raise RtspError("connect_failed", f"no UDP port for RTP: {exc.strerror or exc}") from None
-    raise RtspError("connect_failed", "no free even/odd UDP port pair for RTP")
-
-
-def _address(peer: tuple, host: str, port: int) -> tuple:
-    return (host, port, *peer[2:]) if host == peer[0] else (host, port)
 
 
 def _parse_head(head: bytes) -> Response:
