@@ -1,0 +1,3 @@
+"""Agent activation tokens (catalog §5.1)."""
+
+urlpatterns: list = []

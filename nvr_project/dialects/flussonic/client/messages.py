@@ -1,0 +1,3 @@
+"""Messages between users of an organization (catalog §5.15, §6.22)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Device tokens, stream event subscriptions, web push and notification_send (catalog §5.5.3-5.5.4, §5.7, §5.11)."""
+
+urlpatterns: list = []

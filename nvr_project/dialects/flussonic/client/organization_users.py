@@ -1,0 +1,3 @@
+"""Organization members (catalog §5.9.6-5.9.8, §6.11)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Password recovery and reset (catalog §5.3.2-5.3.3)."""
+
+urlpatterns: list = []

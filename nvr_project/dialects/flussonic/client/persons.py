@@ -1,0 +1,3 @@
+"""Persons and person lists (catalog §5.8, §6.18)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Users (catalog §5.13, §6.12)."""
+
+urlpatterns: list = []
