@@ -18,7 +18,7 @@ class Operation:
     method: str
     path: str  # relative to /watcher/client-api/v3; `{placeholders}` are filled from the world (`ids`)
     check: Callable  # (world, api) -> None: asserts the catalog shape of a real response
-    foreign_path: str | Callable | None = None  # an org B object alice must not reach (404); or (world) -> path
+    foreign_path: str | Callable | None = None  # an org B object alice must not reach (404), or a callable
     public: bool = False  # answers without credentials (catalog §2: only ui_settings_get and the auth flows)
     route: str | None = None  # the URL name when one route serves several operations; else the key
     operation_id: str = ""  # filled by the registry with its key
