@@ -1,0 +1,5 @@
+"""Registry rows: messages."""
+
+from ..registry import Operation
+
+OPERATIONS: dict[str, Operation] = {}

@@ -1,0 +1,5 @@
+"""Registry rows: notifications."""
+
+from ..registry import Operation
+
+OPERATIONS: dict[str, Operation] = {}

@@ -1,0 +1,5 @@
+"""Registry rows: organizations."""
+
+from ..registry import Operation
+
+OPERATIONS: dict[str, Operation] = {}

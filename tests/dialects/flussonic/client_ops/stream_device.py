@@ -1,0 +1,5 @@
+"""Registry rows: stream_device."""
+
+from ..registry import Operation
+
+OPERATIONS: dict[str, Operation] = {}

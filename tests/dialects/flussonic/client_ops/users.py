@@ -1,0 +1,5 @@
+"""Registry rows: users."""
+
+from ..registry import Operation
+
+OPERATIONS: dict[str, Operation] = {}
