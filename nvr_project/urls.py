@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from nvr_project.dialects.flussonic.admin.schema import watcher_admin_schema
 from nvr_project.dialects.flussonic.client.schema import watcher_client_schema
 from nvr_project.health import healthz
 
@@ -19,9 +20,11 @@ urlpatterns = [
     path("flussonic/", include("nvr_project.dialects.flussonic.media.urls")),
     path("admin/", admin.site.urls),
     path("watcher/client-api/v3/", include("nvr_project.dialects.flussonic.client.urls")),
+    path("watcher/admin-api/v3/", include("nvr_project.dialects.flussonic.admin.urls")),
     path("healthz", healthz, name="healthz"),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/schema/watcher-client/", watcher_client_schema, name="api-schema-watcher-client"),
+    path("api/schema/watcher-admin/", watcher_admin_schema, name="api-schema-watcher-admin"),
     path(
         "api/docs/",
         login_not_required(SpectacularSwaggerView.as_view(url_name="api-schema")),

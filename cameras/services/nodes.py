@@ -1,5 +1,6 @@
 """Recording nodes: this process's node, its heartbeat, and enabling nodes."""
 
+import importlib.metadata
 import os
 import shutil
 import socket
@@ -12,6 +13,14 @@ from django.utils import timezone
 from cameras.models import Camera, Streamer
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
+
+
+def node_version() -> str:
+    """The version this node runs (the installed package's), reported in its heartbeat."""
+    try:
+        return importlib.metadata.version("nvr")
+    except importlib.metadata.PackageNotFoundError:
+        return "0.0.0"
 
 
 def node_name() -> str:
@@ -55,8 +64,9 @@ def streamer_heartbeat() -> Streamer:
         "input_kbit": totals["kbit"] or 0,
         "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
     }
+    streamer.version = node_version()
     streamer.last_heartbeat_at = now
-    streamer.save(update_fields=["stats", "last_heartbeat_at", "updated_at"])
+    streamer.save(update_fields=["stats", "version", "last_heartbeat_at", "updated_at"])
     return streamer
 
 

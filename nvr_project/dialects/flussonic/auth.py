@@ -39,6 +39,11 @@ def access_ttl() -> timedelta:
     return timedelta(seconds=_setting("NVR_WATCHER_ACCESS_TTL", 15 * 60))
 
 
+def failure_window() -> timedelta:
+    """Watcher's `watcher_brute_force_timeout`: how long failed logins count against a login or address."""
+    return timedelta(seconds=_setting("NVR_WATCHER_FAILURE_WINDOW", 15 * 60))
+
+
 def refresh_ttl() -> timedelta:
     return timedelta(seconds=_setting("NVR_WATCHER_REFRESH_TTL", 30 * 24 * 3600))
 

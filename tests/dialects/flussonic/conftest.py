@@ -39,3 +39,27 @@ def api(client):
 def _long_poll_on_the_test_thread(settings):
     """The episodes long-poll runs its database steps on the test's thread, inside its transaction."""
     settings.NVR_WATCHER_POLL_THREAD_SENSITIVE = True
+
+
+ADMIN_BASE = "/watcher/admin-api/v3"
+
+
+@pytest.fixture
+def admin_api(client):
+    """`admin_api(method, path, login=None, **kwargs)` against the Admin API, /watcher/admin-api/v3."""
+
+    def request(method: str, path: str, login: str | None = None, **kwargs):
+        headers = basic(login) if login else {}
+        return getattr(client, method.lower())(ADMIN_BASE + path, **headers, **kwargs)
+
+    return request
+
+
+@pytest.fixture
+def root(world):
+    """`root`, the domain administrator (Watcher `access_level: admin`), added to the world."""
+    from accounts.choices import Role
+    from tests.factories import UserFactory
+
+    world.root = UserFactory(login="root", role=Role.ADMIN)
+    return world.root

@@ -1,64 +1,22 @@
-"""The base view of the Watcher Client API: its credentials, its error body, and restricted querysets.
+"""The base view of the Watcher Client API: the shared Watcher view plus restricted querysets.
 
-Watcher credentials name a user, not an organization: a client sees every organization it belongs
-to at once, so the tenant edge is the user, resolved once here, and `get_queryset` restricts
-cameras with `Camera.objects.for_user` (STYLE §3.3) before any view filters them further.
+A client sees every organization it belongs to at once, so the tenant edge is the user, resolved
+once in `WatcherView.initial`, and `get_queryset` restricts cameras with `Camera.objects.for_user`
+(STYLE §3.3) before any view filters them further.
 """
-
-from django.contrib.auth.decorators import login_not_required
-from rest_framework import status
-from rest_framework.parsers import JSONParser
-from rest_framework.permissions import IsAuthenticated
-from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from cameras.models import Camera
 from organizations.choices import Action
 
-from ..auth import WatcherAuthentication
-from ..errors import watcher_exception_handler
+from ..views import CORS_HEADERS, WatcherView
 
-CORS_HEADERS = "Authorization, Content-Type, X-Vsaas-Api-Key, X-Vsaas-User"
+__all__ = ["CORS_HEADERS", "WatcherClientView"]
 
 
-class WatcherClientView(APIView):
+class WatcherClientView(WatcherView):
     """Every Client API view derives from this; a new list is isolated without anyone remembering to."""
 
-    authentication_classes = [WatcherAuthentication]
-    permission_classes = [IsAuthenticated]
-    renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
     camera_action = Action.VIEW
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        # The dialect answers 401 itself; the dashboard's LoginRequiredMiddleware must not redirect.
-        return login_not_required(super().as_view(**initkwargs))
-
-    def get_exception_handler(self):
-        return watcher_exception_handler
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        self.user = request.user
-        self.session = request.auth  # the AuthSession of a Bearer token, None for Basic or API key
-
-    def check_permissions(self, request):
-        if request.method != "OPTIONS":  # §1: CORS preflight answers 200 without credentials
-            super().check_permissions(request)
-
-    def options(self, request, *args, **kwargs):
-        response = Response(status=status.HTTP_200_OK)
-        response["Access-Control-Allow-Methods"] = ", ".join(self.allowed_methods)
-        response["Access-Control-Allow-Headers"] = CORS_HEADERS
-        response["Access-Control-Max-Age"] = "86400"
-        return response
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        response["Access-Control-Allow-Origin"] = "*"  # credentials travel in headers, never cookies
-        return response
 
     def get_queryset(self):
         return Camera.objects.for_user(self.user, self.camera_action)

@@ -23,7 +23,7 @@ from .episodes import episodes_list
 from .folders import FolderDetailView, FolderListView
 from .login import LoginView
 from .mosaics import MosaicDetailView, MosaicListView
-from .not_found import unknown_path
+from ..not_found import unknown_path
 from .organizations import OrganizationDetailView, OrganizationListView
 from .profile import ProfileView
 from .stream_edit import StreamView

@@ -1,10 +1,10 @@
-"""An unknown path under the Client API prefix: the catalog's 404 body, not Django's HTML page."""
+"""An unknown path under a Watcher API prefix: the catalog's 404 body, not Django's HTML page."""
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from ..errors import error_item
+from .errors import error_item
 
 
 @csrf_exempt

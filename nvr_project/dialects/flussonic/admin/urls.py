@@ -1,0 +1,25 @@
+"""Routes of the Watcher Admin API, mounted at /watcher/admin-api/v3/ (catalog §5.0).
+
+Stream sub-resources must stay ahead of `streams/<path:name>`, and the catch-all that answers an
+unknown path with a catalog 404 stays last.
+"""
+
+from django.urls import path
+
+from ..not_found import unknown_path
+from .cluster import ClusterStatsView
+from .config import DomainConfigView, SystemConfigView
+from .login import LoginView
+from .streamers import StreamerListView, StreamerView
+
+app_name = "watcher_admin"
+
+urlpatterns = [
+    path("cluster/stats", ClusterStatsView.as_view(), name="cluster_stats_get"),
+    path("domain_config", DomainConfigView.as_view(), name="domain_config_get"),  # also domain_config_save
+    path("login", LoginView.as_view(), name="login_create"),
+    path("streamers", StreamerListView.as_view(), name="streamers_list"),
+    path("streamers/<str:hostname>", StreamerView.as_view(), name="streamer_get"),
+    path("system_config", SystemConfigView.as_view(), name="system_config_get"),
+    path("<path:unknown>", unknown_path),  # last: anything else under the prefix is a catalog 404
+]

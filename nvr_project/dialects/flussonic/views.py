@@ -1,0 +1,54 @@
+"""The base view both Watcher APIs share (client and admin): credentials, CORS, the errors[] body.
+
+Watcher credentials name a user, not an organization; each API narrows what that user may reach
+(the Client API by organization membership and grants, the Admin API to domain administrators).
+"""
+
+from django.contrib.auth.decorators import login_not_required
+from rest_framework import status
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .auth import WatcherAuthentication
+from .errors import watcher_exception_handler
+
+CORS_HEADERS = "Authorization, Content-Type, X-Vsaas-Api-Key, X-Vsaas-User"
+
+
+class WatcherView(APIView):
+    authentication_classes = [WatcherAuthentication]
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # The dialect answers 401 itself; the dashboard's LoginRequiredMiddleware must not redirect.
+        return login_not_required(super().as_view(**initkwargs))
+
+    def get_exception_handler(self):
+        return watcher_exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.user = request.user
+        self.session = request.auth  # the AuthSession of a Bearer token, None for Basic or API key
+
+    def check_permissions(self, request):
+        if request.method != "OPTIONS":  # §1: CORS preflight answers 200 without credentials
+            super().check_permissions(request)
+
+    def options(self, request, *args, **kwargs):
+        response = Response(status=status.HTTP_200_OK)
+        response["Access-Control-Allow-Methods"] = ", ".join(self.allowed_methods)
+        response["Access-Control-Allow-Headers"] = CORS_HEADERS
+        response["Access-Control-Max-Age"] = "86400"
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"  # credentials travel in headers, never cookies
+        return response

@@ -1,0 +1,216 @@
+"""Every routed Admin API operation, declared once: its catalog shape, 401 without credentials and
+403 for anyone but a domain administrator (catalog §2). A route without a row fails the suite."""
+
+import dataclasses
+import datetime as dt
+import json
+
+import jwt
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from cameras.models import Streamer
+from organizations.models import SiteSettings
+from tests.factories import CameraFactory
+
+from .registry import JSON, UTC_MS, UTC_S, Operation
+
+
+@pytest.fixture
+def world(world, root):
+    """The shared world plus `root`, the domain administrator, and two recording nodes."""
+    now = timezone.now()
+    world.node_a = Streamer.objects.create(
+        hostname="node-a",
+        version="0.1.0",
+        channel_limit=50,
+        total_bandwidth=100_000,
+        started_at=now - dt.timedelta(hours=1),
+        last_heartbeat_at=now,
+        stats={
+            "cpu_usage": 12,
+            "memory_usage": 40,
+            "partitions": [{"path": "/var/nvr", "total_mb": 1000, "usage": 85}],
+            "recording": 2,
+            "input_kbit": 4000,
+            "uptime": 3600,
+        },
+    )
+    world.node_b = Streamer.objects.create(hostname="node-b", last_heartbeat_at=now - dt.timedelta(minutes=5))
+    return world
+
+
+def check_login(world, api):
+    response = api("POST", "/login", login="bob")  # any valid user gets tokens (§5.3.1)
+    assert response.status_code == 200
+    claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+    assert claims["exp"] in UTC_S and claims["session"]
+
+
+def check_domain_config_get(world, api):
+    site = SiteSettings.load()
+    site.mail = {"sending_method": "SMTP", "host": "smtp.example.test", "port": 587, "password": "s3cret"}
+    site.save()
+    body = api("GET", "/domain_config", login="root").json()
+    assert body["mail"] == {
+        "sending_method": "SMTP",
+        "host": "smtp.example.test",
+        "port": 587,
+        "password": "***",
+    }
+    assert set(body["appearance"]) >= {"title", "colors"}
+    assert set(body["appearance"]["colors"]) == {"primary", "secondary", "background"}
+
+
+def check_domain_config_save(world, api):
+    body = {"appearance": {"title": "Guard post", "colors": {"primary": "#112233"}}}
+    response = api("PUT", "/domain_config", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    assert response.json()["appearance"]["title"] == "Guard post"
+    assert response.json()["appearance"]["colors"]["primary"] == "#112233"
+
+
+def check_system_config_get(world, api):
+    body = api("GET", "/system_config", login="root").json()
+    assert set(body) >= {
+        "license_key",
+        "database",
+        "watcher_brute_force_timeout",
+        "loglevel",
+        "api_url",
+        "listeners",
+    }
+    assert (
+        isinstance(body["watcher_brute_force_timeout"], int) and body["loglevel"] == body["loglevel"].lower()
+    )
+    assert all(isinstance(listener["port"], int) for listener in body["listeners"]["http"])
+
+
+def check_streamers_list(world, api):
+    body = api("GET", "/streamers", login="root").json()
+    assert list(body) == ["estimated_count", "timing", "streamers"]
+    assert [s["hostname"] for s in body["streamers"]] == ["node-a", "node-b"]
+    check_streamer(body["streamers"][0])
+
+
+def check_streamer_get(world, api):
+    CameraFactory(organization=world.org_a, name="pinned", streamer=world.node_a)
+    streamer = api("GET", "/streamers/node-a", login="root").json()
+    check_streamer(streamer)
+    stats = streamer["stats"]
+    assert stats["streamer_status"] == "running" and stats["cpu_usage"] == 12 and stats["uptime"] == 3600
+    assert stats["server_version"] == "0.1.0" and stats["input_kbit"] == 4000
+    assert stats["partitions"] == [{"path": "/var/nvr", "total_mb": 1000, "usage": 85}]
+    assert stats["total_streams"] == 2 and stats["online_streams"] == 2
+    offline = api("GET", "/streamers/node-b", login="root").json()["stats"]
+    assert offline["error"] == "offline" and offline["online_streams"] == 0
+    assert api("GET", "/streamers/nowhere", login="root").status_code == 404
+
+
+def check_streamer(streamer: dict):
+    assert isinstance(streamer["hostname"], str) and streamer["role"] == "streamer"
+    assert isinstance(streamer["labels"], dict) and isinstance(streamer["dvrs"], list)
+    assert isinstance(streamer["config"], dict)
+    stats = streamer["stats"]
+    for key in (
+        "uptime",
+        "cpu_usage",
+        "memory_usage",
+        "input_kbit",
+        "output_kbit",
+        "total_streams",
+        "online_streams",
+    ):
+        assert isinstance(stats[key], int), key
+    assert stats["now"] in UTC_MS and stats["hostname"] == streamer["hostname"]
+
+
+def check_cluster_stats_get(world, api):
+    now = timezone.now()
+    CameraFactory(organization=world.org_a, name="live-1", last_frame_at=now, lease_owner="node-a:1")
+    body = api("GET", "/cluster/stats", login="root").json()
+    assert body["collected_at"] in UTC_MS and isinstance(body["version"], int)
+    streams = body["stream_metrics_total"]
+    assert streams["operational"] == 1 and streams["total"] == 7  # the world's six cameras are silent
+    assert body["streamer_metrics_total"]["outage"] == 1 and body["streamer_metrics_total"]["total"] == 2
+    node_a, node_b = body["streamer_metrics"]
+    assert node_a["hostname"] == "node-a" and node_a["storage"] == {"usage": 85, "status": "degradated"}
+    assert node_a["status"] == "degradated" and node_b["status"] == "outage"
+    assert node_a["stream_metrics"]["operational"] == 1
+    text = api("GET", "/cluster/stats?format=openmetrics", login="root")
+    assert text["Content-Type"].startswith("application/openmetrics-text")
+    assert 'watcher_streamer_up{hostname="node-b"} 0' in text.content.decode()
+    assert text.content.decode().endswith("# EOF\n")
+
+
+OPERATIONS = {
+    "login_create": Operation("POST", "/login", check_login, public=True),
+    "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
+    "domain_config_save": Operation(
+        "PUT", "/domain_config", check_domain_config_save, route="domain_config_get"
+    ),
+    "system_config_get": Operation("GET", "/system_config", check_system_config_get),
+    "streamers_list": Operation("GET", "/streamers", check_streamers_list),
+    "streamer_get": Operation("GET", "/streamers/node-a", check_streamer_get),
+    "cluster_stats_get": Operation("GET", "/cluster/stats", check_cluster_stats_get),
+}
+REGISTRY = {op_id: dataclasses.replace(op, operation_id=op_id) for op_id, op in OPERATIONS.items()}
+
+
+def _admin_patterns():
+    (resolver,) = [
+        p
+        for p in get_resolver().url_patterns
+        if isinstance(p, URLResolver) and str(p.pattern) == "watcher/admin-api/v3/"
+    ]
+    return [p for p in resolver.url_patterns if isinstance(p, URLPattern)]
+
+
+def _methods(pattern: URLPattern) -> set[str]:
+    declared = getattr(pattern.callback, "watcher_methods", None)
+    if declared is not None:
+        return set(declared)
+    view = pattern.callback.cls
+    return {m.upper() for m in view.http_method_names if m != "options" and hasattr(view, m)}
+
+
+def test_every_admin_route_is_registered():
+    routed = {(p.name, method) for p in _admin_patterns() for method in _methods(p)}
+    registered = {(op.route_name, op.method) for op in REGISTRY.values()}
+    assert routed == registered
+
+
+@pytest.mark.parametrize("operation_id", sorted(REGISTRY))
+def test_admin_operation_answers_in_the_catalog_shape(operation_id, world, admin_api):
+    REGISTRY[operation_id].check(world, admin_api)
+
+
+@pytest.mark.parametrize("operation_id", sorted(op for op, o in REGISTRY.items() if not o.public))
+def test_admin_operation_without_credentials_is_401(operation_id, world, admin_api):
+    operation = REGISTRY[operation_id]
+    response = admin_api(operation.method, operation.url(world))
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["status"] == "401"
+
+
+@pytest.mark.parametrize("operation_id", sorted(op for op, o in REGISTRY.items() if not o.public))
+@pytest.mark.parametrize("login", ["alice", "bob"])  # an organization administrator is not enough
+def test_admin_operation_is_403_for_anyone_but_a_domain_administrator(operation_id, login, world, admin_api):
+    operation = REGISTRY[operation_id]
+    body = {"data": "{}", "content_type": JSON} if operation.method in ("PUT", "POST") else {}
+    response = admin_api(operation.method, operation.url(world), login=login, **body)
+    assert response.status_code == 403
+    (error,) = response.json()["errors"]
+    assert error["status"] == "403"
+
+
+@pytest.mark.parametrize("operation_id", sorted(REGISTRY))
+def test_admin_options_is_answered_for_cors(operation_id, world, admin_api):
+    response = admin_api("OPTIONS", REGISTRY[operation_id].url(world))
+    assert response.status_code == 200 and response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_admin_unknown_path_is_a_catalog_404(world, admin_api):
+    response = admin_api("GET", "/streamerz", login="root")
+    assert response.status_code == 404 and response.json()["errors"][0]["code"] == "not_found"
