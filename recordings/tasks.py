@@ -25,11 +25,14 @@ def _stop_recording(**kwargs) -> None:
 def recorder_assign() -> int:
     """Hand every enabled camera that nobody records to the ingest queue, once."""
     sent = 0
-    for camera_id, pinned_to in cameras_without_lease().values_list("pk", "streamer__hostname"):
+    unheld = cameras_without_lease().values_list("pk", "streamer__hostname", "_pin_draining")
+    for camera_id, pinned_to, pin_draining in unheld:
         token = uuid.uuid4().hex
         if lease_reserve(camera_id=camera_id, token=token):
-            # A camera pinned to a node goes to that node's own queue (ingest.<node>).
-            camera_record.apply_async(args=[camera_id, token], queue=ingest_queue(pinned_to))
+            # A camera pinned to a node goes to that node's own queue (ingest.<node>), unless the
+            # node is draining: then to the shared queue, where any other node picks it up.
+            queue = ingest_queue(None if pin_draining else pinned_to)
+            camera_record.apply_async(args=[camera_id, token], queue=queue)
             sent += 1
     return sent
 

@@ -85,3 +85,42 @@ def streamer_set_enabled(*, streamers, enabled: bool, actor) -> int:
             message=f"{'enabled' if enabled else 'disabled'} node {hostname}",
         )
     return count
+
+
+STREAMER_WRITABLE = (
+    "role",
+    "channel_limit",
+    "cluster_key",
+    "config",
+    "total_bandwidth",
+    "labels",
+    "dvrs",
+    "host",
+)
+
+
+@transaction.atomic
+def streamer_save(*, hostname: str, actor, **fields) -> tuple[Streamer, bool]:
+    """Create or update a node's settings (Watcher `streamer_save`); returns (node, created).
+
+    A `channel_limit` of 0 (or `enabled=False`) drains the node: its recorders lose their leases at
+    the next renewal and the other nodes take its cameras (recordings.recorder.lease).
+    """
+    unknown = set(fields) - set(STREAMER_WRITABLE) - {"enabled"}
+    if unknown:
+        raise ValueError(f"not writable: {', '.join(sorted(unknown))}")
+    streamer, created = Streamer.objects.select_for_update().get_or_create(hostname=hostname)
+    changed = [name for name, value in fields.items() if getattr(streamer, name) != value]
+    for name, value in fields.items():
+        setattr(streamer, name, value)
+    streamer.save()
+    if created or changed:
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=actor,
+            object_type="streamer",
+            object_id=hostname,
+            message=f"{'registered' if created else 'changed'} node {hostname}"
+            + (f": {', '.join(sorted(changed))}" if changed and not created else ""),
+        )
+    return streamer, created

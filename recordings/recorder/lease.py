@@ -7,10 +7,10 @@ matches no row and it returns at once. A dead worker's lease simply expires.
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from cameras.models import Camera
+from cameras.models import Camera, Streamer
 
 LEASE_SECONDS = 8
 RENEW_EVERY_SECONDS = 2
@@ -28,8 +28,37 @@ def lease_reserve(*, camera_id: int, token: str, seconds: float = 30) -> bool:
     )
 
 
+def node_of(owner: str) -> str:
+    """The recording node of a lease owner (`<node>:<pid>:<nonce>`)."""
+    return owner.split(":", 1)[0]
+
+
+def draining_nodes():
+    """Nodes that take no cameras: disabled, or capped at zero (Watcher `channel_limit: 0`).
+
+    Their recorders lose their leases at the next renewal and their cameras go to the other nodes.
+    """
+    return Streamer.objects.filter(Q(enabled=False) | Q(channel_limit=0))
+
+
+def node_has_room(node: str, now=None) -> bool:
+    """Whether `node` may take one more camera: not draining and under its `channel_limit`."""
+    streamer = Streamer.objects.filter(hostname=node).first()
+    if streamer is None:
+        return True  # a node that has not sent its first heartbeat yet
+    if not streamer.enabled or streamer.channel_limit == 0:
+        return False
+    if streamer.channel_limit is None:
+        return True
+    now = now or timezone.now()
+    held = Camera.objects.filter(lease_owner__startswith=f"{node}:", lease_expires_at__gt=now).count()
+    return held < streamer.channel_limit
+
+
 def lease_claim(*, camera_id: int, owner: str, token: str = "") -> bool:
     now = timezone.now()
+    if not node_has_room(node_of(owner), now):
+        return False
     cameras = Camera.objects.filter(pk=camera_id, enabled=True)
     mine = Q(lease_owner=f"{QUEUED_PREFIX}{token}") if token else Q(pk__in=[])
     claimed = cameras.filter(mine | Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)).update(
@@ -39,12 +68,14 @@ def lease_claim(*, camera_id: int, owner: str, token: str = "") -> bool:
 
 
 def lease_renew(*, camera_id: int, owner: str) -> bool:
-    """Extend our lease; False if it was lost (expired and taken) or the camera was disabled."""
+    """Extend our lease; False if it was lost (expired and taken), the camera was disabled, or our
+    node is draining (so its cameras move to another node within a lease's lifetime)."""
     now = timezone.now()
+    draining = draining_nodes().filter(hostname=node_of(owner))
     return (
-        Camera.objects.filter(pk=camera_id, lease_owner=owner, enabled=True, record=True).update(
-            lease_expires_at=now + timedelta(seconds=LEASE_SECONDS)
-        )
+        Camera.objects.filter(pk=camera_id, lease_owner=owner, enabled=True, record=True)
+        .exclude(Exists(draining))
+        .update(lease_expires_at=now + timedelta(seconds=LEASE_SECONDS))
         == 1
     )
 
@@ -58,10 +89,11 @@ def _free(cameras, now):
 
 
 def cameras_without_lease():
-    """Enabled cameras to record that nobody holds, but for those pinned to a disabled node."""
+    """Enabled cameras to record that nobody holds, with `_pin_draining`: whether the node they are
+    pinned to takes no cameras now (then any other node records them until it is back)."""
     now = timezone.now()
     cameras = _free(Camera.objects.filter(enabled=True, record=True, inputs__isnull=False), now).distinct()
-    return cameras.exclude(streamer__enabled=False)
+    return cameras.annotate(_pin_draining=Exists(draining_nodes().filter(pk=OuterRef("streamer_id"))))
 
 
 def ingest_queue(streamer_hostname: str | None) -> str:

@@ -40,7 +40,8 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
     if not lease_claim(camera_id=camera_id, owner=owner, token=token):
         return "another recorder holds the camera"
     camera = Camera.objects.select_related("streamer").get(pk=camera_id)
-    if camera.streamer is not None and camera.streamer.hostname != node_name():
+    pinned = camera.streamer
+    if pinned is not None and pinned.hostname != node_name() and pinned.enabled and pinned.channel_limit != 0:
         lease_release(camera_id=camera_id, owner=owner)
         return f"pinned to node {camera.streamer.hostname}"
     source_input = camera.inputs.filter(purpose=CameraInput.Purpose.MAIN).order_by("position").first()

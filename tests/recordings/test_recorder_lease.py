@@ -60,7 +60,7 @@ def test_release_frees_the_camera_for_the_next_assign_pass(camera):
     assert cameras_without_lease().filter(pk=camera.pk).exists()
 
 
-def test_assign_skips_disabled_cameras_cameras_without_input_and_disabled_nodes(camera):
+def test_assign_skips_disabled_cameras_and_cameras_without_input_but_not_those_of_disabled_nodes(camera):
     no_input = CameraFactory()
     disabled = CameraFactory(enabled=False)
     CameraInputFactory(camera=disabled)
@@ -68,9 +68,10 @@ def test_assign_skips_disabled_cameras_cameras_without_input_and_disabled_nodes(
     CameraInputFactory(camera=pinned_elsewhere)
     on_disabled_node = CameraFactory(streamer=StreamerFactory(hostname="here", enabled=False))
     CameraInputFactory(camera=on_disabled_node)
-    found = set(cameras_without_lease().values_list("pk", flat=True))
-    assert {camera.pk, pinned_elsewhere.pk} <= found
-    assert not found & {no_input.pk, disabled.pk, on_disabled_node.pk}
+    found = dict(cameras_without_lease().values_list("pk", "_pin_draining"))
+    assert found[camera.pk] is False and found[pinned_elsewhere.pk] is False
+    assert found[on_disabled_node.pk] is True  # offered to every node while its own is disabled
+    assert not set(found) & {no_input.pk, disabled.pk}
 
 
 def test_a_pinned_camera_goes_to_its_node_queue_and_other_nodes_decline_it(camera, monkeypatch):
@@ -98,3 +99,26 @@ def test_the_outage_before_a_recorder_starts_says_whether_the_camera_was_switche
     camera_set_enabled(camera=camera, enabled=True, actor=None)
     camera.refresh_from_db()
     assert _gap_since_last_footage(camera).reason == "disabled"
+
+
+@pytest.mark.parametrize("drain", [{"enabled": False}, {"channel_limit": 0}])
+def test_a_draining_node_loses_its_leases_at_renewal_and_claims_nothing(camera, drain):
+    node = StreamerFactory(hostname="node-a")
+    assert lease_claim(camera_id=camera.pk, owner="node-a:1:x")
+    assert lease_renew(camera_id=camera.pk, owner="node-a:1:x")
+    for field, value in drain.items():
+        setattr(node, field, value)
+    node.save()
+    assert not lease_renew(camera_id=camera.pk, owner="node-a:1:x")  # its recorder stops
+    lease_release(camera_id=camera.pk, owner="node-a:1:x")
+    assert not lease_claim(camera_id=camera.pk, owner="node-a:2:y")
+    assert lease_claim(camera_id=camera.pk, owner="node-b:1:z")  # another node takes the camera
+
+
+def test_a_node_takes_no_more_cameras_than_its_channel_limit(camera):
+    StreamerFactory(hostname="node-a", channel_limit=1)
+    second = CameraFactory()
+    CameraInputFactory(camera=second)
+    assert lease_claim(camera_id=camera.pk, owner="node-a:1:x")
+    assert not lease_claim(camera_id=second.pk, owner="node-a:1:y")
+    assert lease_claim(camera_id=second.pk, owner="node-b:1:y")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cameras.models import Streamer
 from organizations.models import SiteSettings
-from tests.factories import CameraFactory
+from tests.factories import CameraFactory, CameraInputFactory
 
 from .registry import JSON, UTC_MS, UTC_S, Operation
 
@@ -144,6 +144,44 @@ def check_cluster_stats_get(world, api):
     assert text.content.decode().endswith("# EOF\n")
 
 
+def check_streamer_save(world, api):
+    body = {"channel_limit": 20, "labels": {"site": "north"}, "stats": {"ignored": True}, "hostname": "x"}
+    response = api("PUT", "/streamers/node-a", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    streamer = response.json()
+    check_streamer(streamer)
+    assert streamer["hostname"] == "node-a" and streamer["channel_limit"] == 20
+    assert streamer["labels"] == {"site": "north"} and streamer["stats"]["cpu_usage"] == 12
+    created = api(
+        "PUT", "/streamers/node-c", login="root", data=json.dumps({"role": "inference"}), content_type=JSON
+    )
+    assert created.status_code == 200 and created.json()["role"] == "inference"  # an upsert
+
+
+def check_preview_layout_change(world, api):
+    now = timezone.now()
+    world.node_b.last_heartbeat_at = now
+    world.node_b.save()
+    for name in ("r1", "r2", "r3", "r4"):  # four cameras node-a records now, one with no recorder yet
+        camera = CameraFactory(organization=world.org_a, name=name)
+        CameraInputFactory(camera=camera)
+        if name != "r4":
+            camera.lease_owner, camera.lease_expires_at = "node-a:1:x", now + dt.timedelta(seconds=8)
+            camera.save()
+    body = json.dumps({"channel_limit": 1})
+    response = api(
+        "POST", "/streamers/node-a/preview_layout_change", login="root", data=body, content_type=JSON
+    )
+    assert response.status_code == 200, response.content
+    page = response.json()
+    assert list(page) == ["estimated_count", "timing", "changes"]
+    assert page["changes"] == [
+        {"hostname": "node-a", "role": "ingest", "before": 3, "after": 1, "delta": -2},
+        {"hostname": "node-b", "role": "ingest", "before": 1, "after": 3, "delta": 2},
+    ]
+    assert Streamer.objects.get(hostname="node-a").channel_limit == 50  # a dry run: nothing saved
+
+
 OPERATIONS = {
     "login_create": Operation("POST", "/login", check_login, public=True),
     "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
@@ -153,6 +191,10 @@ OPERATIONS = {
     "system_config_get": Operation("GET", "/system_config", check_system_config_get),
     "streamers_list": Operation("GET", "/streamers", check_streamers_list),
     "streamer_get": Operation("GET", "/streamers/node-a", check_streamer_get),
+    "streamer_save": Operation("PUT", "/streamers/node-a", check_streamer_save, route="streamer_get"),
+    "preview_layout_change_for_streamer_config": Operation(
+        "POST", "/streamers/node-a/preview_layout_change", check_preview_layout_change
+    ),
     "cluster_stats_get": Operation("GET", "/cluster/stats", check_cluster_stats_get),
 }
 REGISTRY = {op_id: dataclasses.replace(op, operation_id=op_id) for op_id, op in OPERATIONS.items()}

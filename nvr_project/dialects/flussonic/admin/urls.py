@@ -10,7 +10,8 @@ from ..not_found import unknown_path
 from .cluster import ClusterStatsView
 from .config import DomainConfigView, SystemConfigView
 from .login import LoginView
-from .streamers import StreamerListView, StreamerView
+from .streamer_edit import StreamerDetailView, StreamerPreviewView
+from .streamers import StreamerListView
 
 app_name = "watcher_admin"
 
@@ -19,7 +20,12 @@ urlpatterns = [
     path("domain_config", DomainConfigView.as_view(), name="domain_config_get"),  # also domain_config_save
     path("login", LoginView.as_view(), name="login_create"),
     path("streamers", StreamerListView.as_view(), name="streamers_list"),
-    path("streamers/<str:hostname>", StreamerView.as_view(), name="streamer_get"),
+    path("streamers/<str:hostname>", StreamerDetailView.as_view(), name="streamer_get"),  # also streamer_save
+    path(
+        "streamers/<str:hostname>/preview_layout_change",
+        StreamerPreviewView.as_view(),
+        name="preview_layout_change_for_streamer_config",
+    ),
     path("system_config", SystemConfigView.as_view(), name="system_config_get"),
     path("<path:unknown>", unknown_path),  # last: anything else under the prefix is a catalog 404
 ]

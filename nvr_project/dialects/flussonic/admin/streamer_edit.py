@@ -1,0 +1,134 @@
+"""`streamer_save` and `preview_layout_change_for_streamer_config` (catalog §5.2.3-5.2.4, §6.8.3).
+
+A partial Streamer body changes what an administrator may change about a recording node; the
+recorder honours it: `channel_limit: 0` drains the node (its cameras move to the other nodes within
+a lease's lifetime), a positive limit caps how many cameras it takes. The preview computes, without
+saving, how many cameras each node would record after such a change.
+"""
+
+import re
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.response import Response
+
+from cameras.choices import StreamerRole
+from cameras.layout import preview_node_change
+from cameras.services.nodes import streamer_save
+
+from ..computed import page_of_items
+from ..errors import InvalidBody
+from .base import WatcherAdminView
+from .streamers import StreamerView, streamer_body, streamer_queryset
+
+UNIX_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+HOSTNAME = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9\-_.]{0,252})$")
+
+
+def _count(value) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)
+
+
+def parse_streamer_body(body) -> dict:
+    """The writable Streamer fields of a patch as model fields; 400 with a pointer per bad field.
+
+    Read-only keys (`hostname`, `stats`, …) and unknown keys are ignored (catalog §4).
+    """
+    if not isinstance(body, dict):
+        raise InvalidBody([("", "the body must be a JSON object")])
+    problems, fields = [], {}
+    if "role" in body:
+        if body["role"] in StreamerRole.values:
+            fields["role"] = body["role"]
+        else:
+            problems.append(("/role", f"must be one of {', '.join(StreamerRole.values)}"))
+    for key in ("channel_limit", "total_bandwidth"):
+        if key in body:
+            if _count(body[key]):
+                fields[key] = body[key]
+            else:
+                problems.append((f"/{key}", "must be a non-negative integer or null"))
+    for key, model in (("cluster_key", "cluster_key"), ("api_url", "host")):
+        if key in body:
+            if isinstance(body[key], str):
+                fields[model] = body[key]
+            else:
+                problems.append((f"/{key}", "must be a string"))
+    if "config" in body:
+        if isinstance(body["config"], dict):
+            fields["config"] = body["config"]
+        else:
+            problems.append(("/config", "must be an object"))
+    if "labels" in body:
+        labels = body["labels"]
+        if not isinstance(labels, dict):
+            problems.append(("/labels", "must be an object"))
+        else:
+            bad = [k for k, v in labels.items() if not (isinstance(v, str) and UNIX_NAME.match(v))]
+            problems += [(f"/labels/{k}", "must be 1-40 letters, digits, _ - or .") for k in bad]
+            if not bad:
+                fields["labels"] = labels
+    if "dvrs" in body:
+        dvrs = body["dvrs"]
+        if not isinstance(dvrs, list):
+            problems.append(("/dvrs", "must be an array"))
+        else:
+            before = len(problems)
+            for index, dvr in enumerate(dvrs):
+                if not isinstance(dvr, dict):
+                    problems.append((f"/dvrs/{index}", "must be an object"))
+                    continue
+                for key in ("name", "root"):
+                    if not isinstance(dvr.get(key), str) or not dvr.get(key):
+                        problems.append((f"/dvrs/{index}/{key}", "is required (a string)"))
+            if len(problems) == before:
+                fields["dvrs"] = [{k: v for k, v in d.items() if k != "stats"} for d in dvrs]
+    if problems:
+        raise InvalidBody(problems)
+    return fields
+
+
+def _hostname(hostname: str) -> str:
+    if not HOSTNAME.match(hostname):
+        raise InvalidBody([("", f"{hostname!r} is not a host name")])
+    return hostname
+
+
+class StreamerSaveMixin:
+    @extend_schema(
+        operation_id="streamer_save",
+        request={"application/json": {"type": "object"}},
+        responses={200: OpenApiResponse(description="Streamer")},
+    )
+    def put(self, request, hostname: str):
+        fields = parse_streamer_body(request.data)
+        streamer_save(hostname=_hostname(hostname), actor=self.user, **fields)
+        streamer = streamer_queryset().get(hostname=hostname)
+        return Response(streamer_body(streamer, timezone.now()))
+
+
+CHANGE_FIELDS = ("hostname", "role", "before", "after", "delta")
+
+
+class StreamerPreviewView(WatcherAdminView):
+    """POST /streamers/{hostname}/preview_layout_change: the redistribution a change would cause."""
+
+    @extend_schema(
+        operation_id="preview_layout_change_for_streamer_config",
+        request={"application/json": {"type": "object"}},
+        responses={200: OpenApiResponse(description="StreamerLayoutChange collection")},
+    )
+    def post(self, request, hostname: str):
+        fields = parse_streamer_body(request.data)
+        change = {k: fields[k] for k in ("channel_limit",) if k in fields}
+        rows = [
+            {**row, "role": "ingest", "delta": row["after"] - row["before"]}
+            for row in preview_node_change(_hostname(hostname), **change)
+        ]
+        return Response(
+            page_of_items(request, rows, items_key="changes", fields=CHANGE_FIELDS, required=("hostname",))
+        )
+
+
+class StreamerDetailView(StreamerSaveMixin, StreamerView):
+    """GET and PUT /streamers/{hostname}."""

@@ -1,0 +1,134 @@
+"""Admin API streamers: node settings are validated, and the recorder honours them for real."""
+
+import json
+import signal
+import threading
+import time
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from accounts.choices import Role
+from cameras.models import Camera, Streamer
+from cameras.services import camera_create
+from organizations.models import AuditEvent
+from recordings.models import Segment
+from recordings.recorder.supervisor import record_camera
+from tests.factories import OrganizationFactory, UserFactory
+from tests.recordings.test_recorder_takeover import start_worker, wait_for
+from tests.support.rtsp_camera import TEST_H264_AAC
+
+from .conftest import ADMIN_BASE, basic
+from .registry import JSON
+
+
+def put(admin_api, hostname, body):
+    return admin_api("PUT", f"/streamers/{hostname}", login="root", data=json.dumps(body), content_type=JSON)
+
+
+@pytest.mark.parametrize(
+    "body, pointers",
+    [
+        ({"role": "transcoder"}, ["/role"]),
+        ({"channel_limit": -1}, ["/channel_limit"]),
+        ({"channel_limit": True}, ["/channel_limit"]),
+        ({"total_bandwidth": "fast"}, ["/total_bandwidth"]),
+        ({"labels": {"site": "north pole"}}, ["/labels/site"]),
+        ({"dvrs": [{"name": "main"}, "x"]}, ["/dvrs/0/root", "/dvrs/1"]),
+        ({"config": [], "cluster_key": 5}, ["/cluster_key", "/config"]),
+    ],
+)
+def test_bad_streamer_settings_are_400_and_change_nothing(body, pointers, root, admin_api):
+    Streamer.objects.create(hostname="node-a", channel_limit=5)
+    response = put(admin_api, "node-a", body)
+    assert response.status_code == 400
+    assert sorted(e["source"]["pointer"] for e in response.json()["errors"]) == sorted(pointers)
+    assert Streamer.objects.get(hostname="node-a").channel_limit == 5
+
+
+def test_saving_a_node_is_audited_and_round_trips_a_get(root, admin_api):
+    Streamer.objects.create(hostname="node-a", last_heartbeat_at=timezone.now())
+    got = admin_api("GET", "/streamers/node-a", login="root").json()
+    got["dvrs"] = [{"name": "main", "root": "/var/nvr", "stats": {"usage": 3}}]
+    assert put(admin_api, "node-a", got).status_code == 200  # GET, edit, PUT back: read-only keys ignored
+    saved = Streamer.objects.get(hostname="node-a")
+    assert saved.dvrs == [{"name": "main", "root": "/var/nvr"}]
+    assert AuditEvent.objects.filter(object_type="streamer", object_id="node-a").exists()
+
+
+def test_preview_of_an_unchanged_node_is_empty_and_pages_like_a_collection(root, admin_api):
+    Streamer.objects.create(hostname="node-a", last_heartbeat_at=timezone.now())
+    response = admin_api(
+        "POST", "/streamers/node-a/preview_layout_change?limit=0", login="root", data="{}", content_type=JSON
+    )
+    assert response.status_code == 400 and response.json()["errors"][0]["source"]["parameter"] == "limit"
+    page = admin_api(
+        "POST", "/streamers/node-a/preview_layout_change", login="root", data="{}", content_type=JSON
+    ).json()
+    assert page == {"estimated_count": 0, "timing": {}, "changes": []}
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_draining_a_node_moves_its_camera_to_the_other_worker(rtsp_camera, settings, monkeypatch):
+    """Two recorders: worker A (its own process) records; the administrator sets A's channel_limit
+    to 0 through the Admin API; A stops by itself and worker B records within the failover time."""
+    UserFactory(login="root", role=Role.ADMIN)
+    now = timezone.now()
+    for hostname in ("worker-a", "worker-b"):
+        Streamer.objects.create(hostname=hostname, last_heartbeat_at=now)
+    source = rtsp_camera(TEST_H264_AAC)
+    camera = camera_create(
+        organization=OrganizationFactory(),
+        actor=None,
+        name="moving",
+        input_urls=[source.url],
+        segment_duration=60,
+    )
+    worker_a = start_worker(camera.name, settings)
+    stop_b = threading.Event()
+    monkeypatch.setenv("NVR_NODE_NAME", "worker-b")
+
+    def worker_b():  # what recorder_assign does: offer the camera until a worker gets its lease
+        while not stop_b.is_set():
+            if record_camera(camera_id=camera.pk, stop=stop_b) not in ("another recorder holds the camera",):
+                return
+            stop_b.wait(1)
+
+    thread = threading.Thread(target=worker_b, daemon=True)
+    try:
+        wait_for(
+            lambda: Segment.objects.filter(camera=camera, fragment_count__gte=2).exists(), 30, "A's fragments"
+        )
+        assert Camera.objects.get(pk=camera.pk).lease_owner.startswith("worker-a:")
+        thread.start()
+        time.sleep(1.5)
+        assert Camera.objects.get(pk=camera.pk).lease_owner.startswith("worker-a:")  # B waits its turn
+        drained_at = time.monotonic()
+        response = Client().put(
+            f"{ADMIN_BASE}/streamers/worker-a",
+            data=json.dumps({"channel_limit": 0}),
+            content_type=JSON,
+            **basic("root"),
+        )
+        assert response.status_code == 200
+        worker_a.wait(timeout=15)  # A loses its lease at the next renewal and exits on its own
+        wait_for(
+            lambda: Camera.objects.get(pk=camera.pk).lease_owner.startswith("worker-b:"), 15, "B's lease"
+        )
+        moved_after = time.monotonic() - drained_at
+        wait_for(lambda: Segment.objects.filter(camera=camera).count() >= 2, 20, "B's first segment")
+    finally:
+        stop_b.set()
+        if worker_a.poll() is None:
+            worker_a.send_signal(signal.SIGKILL)
+            worker_a.wait()
+        thread.join(20)
+    assert worker_a.returncode == 0
+    assert (
+        moved_after < 12
+    )  # a lease renewal (2 s) plus B's next offer (1 s) plus start-up, well inside 8 s + 3 s
+    first, second = Segment.objects.filter(camera=camera).order_by("started_at")[:2]
+    assert first.complete and second.started_at >= first.ended_at
+    assert (first.streamer.hostname, second.streamer.hostname) == ("worker-a", "worker-b")
