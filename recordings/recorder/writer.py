@@ -18,6 +18,8 @@ from django.utils import timezone
 from cameras.choices import CameraStatus
 from cameras.models import Camera
 from nvr_project import events
+from organizations.choices import AuditKind
+from organizations.services import audit_event_record
 from recordings.media.index import (
     FragmentRecord,
     FragmentWritten,
@@ -273,6 +275,16 @@ class IndexWriter(threading.Thread):
             fields["status_changed_at"] = timezone.now()
         Camera.objects.filter(pk=self.camera_id).update(**fields)
         if key != self._last_status:
+            if self._last_status is None or self._last_status[0] != state:
+                # The audit log (Admin API events) keeps status changes, not every new reason text.
+                audit_event_record(
+                    kind=AuditKind.CAMERA_STATUS,
+                    organization_id=self.organization_id,
+                    object_type="stream",
+                    object_id=self.camera_name,
+                    message=f"{self.camera_name} is {state}"
+                    + (f": {fields['status_reason']}" if fields["status_reason"] else ""),
+                )
             self._last_status = key
             events.publish(
                 events.organization_group(self.organization_id),

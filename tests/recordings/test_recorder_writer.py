@@ -125,3 +125,22 @@ def test_a_status_change_is_published_once_to_the_cameras_organization():
         ("camera.status", "waiting", "connection refused"),
     ]
     assert messages[0]["payload"]["camera"] == camera.name and messages[0]["payload"]["width"] == 640
+
+
+def test_status_changes_are_kept_in_the_audit_log_for_the_admin_events():
+    from organizations.models import AuditEvent
+
+    camera = CameraFactory()
+    writer = IndexWriter(camera=camera, streamer_id=None)
+    writer.start()
+    writer.emit(StatusRecord("running", "", INFO, 900, T0))
+    writer.emit(StatusRecord("running", "", INFO, 950, T0 + 5_000_000))
+    writer.emit(StatusRecord("waiting", "connection refused", None, 0, T0 + 9_000_000))
+    writer.emit(StatusRecord("waiting", "timed out", None, 0, T0 + 12_000_000))  # same state, new reason
+    writer.close()
+    logged = AuditEvent.objects.filter(kind="camera_status", object_id=camera.name).order_by("id")
+    assert [e.message for e in logged] == [
+        f"{camera.name} is running",
+        f"{camera.name} is waiting: connection refused",
+    ]
+    assert {e.organization_id for e in logged} == {camera.organization_id}

@@ -182,6 +182,34 @@ def check_preview_layout_change(world, api):
     assert Streamer.objects.get(hostname="node-a").channel_limit == 50  # a dry run: nothing saved
 
 
+def check_events_list(world, api):
+    body = {"mail": {"sending_method": "SMTP", "host": "smtp.a.test", "password": "pw-secret"}}
+    api(
+        "PUT",
+        "/domain_config",
+        login="root",
+        data=json.dumps(body),
+        content_type=JSON,
+        HTTP_X_ORIGINATOR="ansible",
+        HTTP_X_TRACE_ID="5b8f7f2e-0000-4000-8000-000000000001",
+    )
+    page = api("GET", "/events?event=api_call&operation_id=domain_config_save", login="root").json()
+    assert list(page) == ["estimated_count", "timing", "events"]
+    (event,) = page["events"]
+    assert (
+        event["event"] == "api_call" and event["status"] == 200 and event["path"].endswith("/domain_config")
+    )
+    assert event["originator"] == "ansible" and event["trace_id"] == "5b8f7f2e-0000-4000-8000-000000000001"
+    assert (
+        event["utc_ms"] in UTC_MS
+        and isinstance(event["event_id"], int)
+        and isinstance(event["duration"], int)
+    )
+    assert "pw-secret" not in event["payload"] and json.loads(event["payload"])["mail"]["password"] == "***"
+    config = api("GET", "/events?event=config_change", login="root").json()["events"]
+    assert json.loads(config[0]["payload"])["object_type"] == "domain_config"
+
+
 OPERATIONS = {
     "login_create": Operation("POST", "/login", check_login, public=True),
     "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
@@ -196,6 +224,7 @@ OPERATIONS = {
         "POST", "/streamers/node-a/preview_layout_change", check_preview_layout_change
     ),
     "cluster_stats_get": Operation("GET", "/cluster/stats", check_cluster_stats_get),
+    "events_list": Operation("GET", "/events", check_events_list),
 }
 REGISTRY = {op_id: dataclasses.replace(op, operation_id=op_id) for op_id, op in OPERATIONS.items()}
 

@@ -9,6 +9,7 @@ from django.urls import path
 from ..not_found import unknown_path
 from .cluster import ClusterStatsView
 from .config import DomainConfigView, SystemConfigView
+from .events import EventListView
 from .login import LoginView
 from .streamer_edit import StreamerDetailView, StreamerPreviewView
 from .streamers import StreamerListView
@@ -18,6 +19,7 @@ app_name = "watcher_admin"
 urlpatterns = [
     path("cluster/stats", ClusterStatsView.as_view(), name="cluster_stats_get"),
     path("domain_config", DomainConfigView.as_view(), name="domain_config_get"),  # also domain_config_save
+    path("events", EventListView.as_view(), name="events_list"),
     path("login", LoginView.as_view(), name="login_create"),
     path("streamers", StreamerListView.as_view(), name="streamers_list"),
     path("streamers/<str:hostname>", StreamerDetailView.as_view(), name="streamer_get"),  # also streamer_save
