@@ -115,3 +115,24 @@ def preview_node_change(hostname: str, *, channel_limit=..., enabled=...) -> lis
     return [
         {"hostname": name, "before": before.get(name, 0), "after": after.get(name, 0)} for name in changed
     ]
+
+
+def preview_camera_change(camera: Camera, *, enabled: bool) -> dict | None:
+    """Where `camera` would be recorded if it were switched on or off; None when nothing changes.
+
+    Returns `{ingest: hostname | None, change_reason}` (Watcher StreamLayout terms).
+    """
+    now = timezone.now()
+    nodes = node_capacities(now)
+    spots = [s for s in camera_spots(now) if s.camera_id != camera.id]
+    own = next((s for s in camera_spots(now) if s.camera_id == camera.id), None)
+    before = plan(nodes, spots + [own]).get(camera.id) if own else None
+    if enabled:
+        pinned = camera.streamer.hostname if camera.streamer_id else None
+        after = plan(nodes, spots + [own or Spot(camera.id, None, pinned)]).get(camera.id)
+    else:
+        after = None
+    if before == after:
+        return None
+    reason = "stream_disabled" if not enabled else ("not_distributed" if after is None else "relayout_by_api")
+    return {"ingest": after, "change_reason": reason}

@@ -4,13 +4,14 @@ import importlib.metadata
 import os
 import shutil
 import socket
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from cameras.models import Camera, Streamer
+from cameras.models import Camera, CameraPlacement, Streamer
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
@@ -124,3 +125,45 @@ def streamer_save(*, hostname: str, actor, **fields) -> tuple[Streamer, bool]:
             + (f": {', '.join(sorted(changed))}" if changed and not created else ""),
         )
     return streamer, created
+
+
+ONLINE_WINDOW = timedelta(seconds=30)
+
+
+def _why_moved(previous) -> str:
+    """Watcher's `change_reason` for a camera leaving its previous node (catalog §6.8.1)."""
+    if previous is None:
+        return "not_distributed"
+    node = previous.streamer
+    if node is None:
+        return "node_deleted"
+    if not node.enabled or node.channel_limit == 0:
+        return "node_channel_limit_exceeded"
+    if node.last_heartbeat_at is None or timezone.now() - node.last_heartbeat_at > ONLINE_WINDOW:
+        return "node_become_offline"
+    return "relayout_by_api"
+
+
+def placement_record(*, camera: Camera, hostname: str) -> CameraPlacement | None:
+    """Append where a recorder starts recording `camera`, when that differs from the last placement.
+
+    `decisions` keeps each node's verdict at that moment (Watcher `node_layout_decisions`).
+    """
+    streamer, _ = Streamer.objects.get_or_create(hostname=hostname)
+    previous = CameraPlacement.objects.filter(camera=camera).select_related("streamer").first()
+    if previous is not None and previous.streamer_id == streamer.id:
+        return None
+    now = timezone.now()
+    decisions = []
+    for node in Streamer.objects.order_by("hostname"):
+        reasons = []
+        if node.last_heartbeat_at is None or now - node.last_heartbeat_at > ONLINE_WINDOW:
+            reasons.append("node_offline")
+        if not node.enabled or node.channel_limit == 0:
+            reasons.append("node_channel_limit_exceeded")
+        decisions.append(
+            {"role": node.role, "hostname": node.hostname, "node_decision": not reasons, "reasons": reasons}
+        )
+    return CameraPlacement.objects.create(
+        camera=camera, streamer=streamer, change_reason=_why_moved(previous), decisions=decisions
+    )

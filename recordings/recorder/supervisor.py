@@ -11,6 +11,7 @@ from django.db import connection
 from cameras.choices import CameraStatus
 from cameras.models import Camera, CameraInput, Streamer
 from cameras.services import node_name
+from cameras.services.nodes import placement_record
 from recordings.media.index import GapRecord
 from recordings.media.session import RecordingLoop
 from recordings.media.source import SourceConfig
@@ -48,6 +49,7 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
     if source_input is None:
         lease_release(camera_id=camera_id, owner=owner)
         return "the camera has no input"
+    placement_record(camera=camera, hostname=node_name())
     recover_open_segments(camera_id=camera_id)
     open_gap = _gap_since_last_footage(camera)
     streamer = Streamer.objects.filter(hostname=node_name()).first()

@@ -77,6 +77,15 @@ class Field:
         return str(value)
 
 
+def _time_condition(alias: str, suffix: str, moment: dt.datetime, kind: str) -> Q:
+    """A comparison with a time the client read from us, truncated to ms (or s): `updated_at_gt=T`
+    must exclude the item it came from, stored with µs, so compare as the client sees the times."""
+    unit = dt.timedelta(milliseconds=1) if kind == "utc_ms" else dt.timedelta(seconds=1)
+    bound = {"_gt": ("gte", moment + unit), "_gte": ("gte", moment), "_lt": ("lt", moment)}
+    lookup, value = bound.get(suffix, ("lt", moment + unit))  # _lte
+    return Q(**{f"{alias}__{lookup}": value})
+
+
 @dataclass(frozen=True)
 class SortKey:
     name: str
@@ -195,6 +204,8 @@ class Collection:
             if field.kind != "str":
                 raise BadParameter(key, f"{key}: _like applies to text fields only")
             return Q(**{f"{alias}__icontains": raw})
+        if suffix in LOOKUPS and field.kind in ("utc_ms", "utc"):
+            return _time_condition(alias, suffix, field.parse(raw, key), field.kind)
         if suffix in LOOKUPS:
             return Q(**{f"{alias}__{LOOKUPS[suffix]}": field.parse(raw, key)})
         values = [field.parse(v, key) for v in raw.split(",")] if field.kind != "str" else raw.split(",")

@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from cameras.models import Streamer
+from cameras.models import Camera, Streamer
 from organizations.models import SiteSettings
 from tests.factories import CameraFactory, CameraInputFactory
 
@@ -210,6 +210,89 @@ def check_events_list(world, api):
     assert json.loads(config[0]["payload"])["object_type"] == "domain_config"
 
 
+def check_agents_list(world, api):
+    from cameras.models import Agent
+
+    now = timezone.now()
+    Agent.objects.create(
+        agent_id="1234567", key="k-1", serial="SN1", model="IPC", organization=world.org_a, last_seen_at=now
+    )
+    Agent.objects.create(
+        agent_id="7654321", key="k-2", organization=world.org_b, last_seen_at=now - dt.timedelta(hours=1)
+    )
+    world.cameras.lobby.agent_id = "1234567"
+    world.cameras.lobby.save()
+    page = api("GET", "/agents", login="root").json()
+    assert list(page) == ["estimated_count", "timing", "agents"]
+    first, second = page["agents"]
+    assert (first["id"], first["key"], first["serial"], first["model"]) == ("1234567", "k-1", "SN1", "IPC")
+    assert first["stats"]["endpoint_connection"]["alive"] is True
+    assert second["stats"]["endpoint_connection"]["alive"] is False
+    assert first["streams"] == [
+        {
+            "name": "a-lobby",
+            "title": world.cameras.lobby.title,
+            "comment": world.cameras.lobby.comment,
+            "organization": {"id": world.org_a.id, "title": "Org A"},
+        }
+    ]
+    unused = api("GET", "/agents?stream_is=null", login="root").json()["agents"]
+    assert [a["id"] for a in unused] == ["7654321"]
+    in_b = api("GET", f"/agents?organization_id={world.org_b.id}", login="root").json()["agents"]
+    assert [a["id"] for a in in_b] == ["7654321"]
+
+
+def check_stream_layouts_get(world, api):
+    from cameras.services.nodes import placement_record
+
+    lobby = world.cameras.lobby
+    placement_record(camera=lobby, hostname="node-a")
+    assert placement_record(camera=lobby, hostname="node-a") is None  # no move, no record
+    world.node_a.channel_limit = 0
+    world.node_a.save()
+    placement_record(camera=lobby, hostname="node-b")
+    page = api("GET", "/streams/a-lobby/layouts", login="root").json()
+    assert list(page) == ["estimated_count", "timing", "layouts"]
+    moved, first = page["layouts"]  # newest first
+    assert (first["ingest"], first["change_reason"]) == ("node-a", "not_distributed")
+    assert (moved["ingest"], moved["change_reason"]) == ("node-b", "node_channel_limit_exceeded")
+    assert moved["created_at"] in UTC_MS and moved["originator"] == "layouter"
+    verdicts = {d["hostname"]: d for d in moved["node_layout_decisions"]}
+    assert verdicts["node-a"] == {
+        "role": "streamer",
+        "hostname": "node-a",
+        "node_decision": False,
+        "reasons": ["node_channel_limit_exceeded"],
+    }
+    since = first["created_at"]
+    assert [
+        x["ingest"]
+        for x in api("GET", f"/streams/a-lobby/layouts?created_at_gt={since}", login="root").json()["layouts"]
+    ] == ["node-b"]
+    assert api("GET", "/streams/nowhere/layouts", login="root").status_code == 404
+
+
+def check_stream_preview(world, api):
+    now = timezone.now()
+    world.node_b.last_heartbeat_at = now
+    world.node_b.save()
+    CameraInputFactory(camera=world.cameras.lobby)
+    Camera.objects.filter(pk=world.cameras.lobby.pk).update(
+        lease_owner="node-a:1:x", lease_expires_at=now + dt.timedelta(seconds=8)
+    )
+    url = "/streams/a-lobby/preview_layout_change"
+    off = api("POST", url, login="root", data=json.dumps({"disabled": True}), content_type=JSON).json()
+    assert list(off) == ["estimated_count", "timing", "changes"]
+    (change,) = off["changes"]
+    assert (
+        change["name"] == "a-lobby"
+        and change["change_reason"] == "stream_disabled"
+        and "ingest" not in change
+    )
+    same = api("POST", url, login="root", data=json.dumps({"title": "renamed"}), content_type=JSON).json()
+    assert same["changes"] == [] and Camera.objects.get(pk=world.cameras.lobby.pk).enabled  # a dry run
+
+
 OPERATIONS = {
     "login_create": Operation("POST", "/login", check_login, public=True),
     "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
@@ -225,6 +308,11 @@ OPERATIONS = {
     ),
     "cluster_stats_get": Operation("GET", "/cluster/stats", check_cluster_stats_get),
     "events_list": Operation("GET", "/events", check_events_list),
+    "agents_list": Operation("GET", "/agents", check_agents_list),
+    "stream_layouts_get": Operation("GET", "/streams/a-lobby/layouts", check_stream_layouts_get),
+    "preview_layout_change_for_stream_config": Operation(
+        "POST", "/streams/a-lobby/preview_layout_change", check_stream_preview
+    ),
 }
 REGISTRY = {op_id: dataclasses.replace(op, operation_id=op_id) for op_id, op in OPERATIONS.items()}
 

@@ -71,7 +71,9 @@ def _appearance_problems(appearance) -> list[tuple[str, str]]:
         problems.append(("/appearance/title", "must be a string"))
     for key in ("logo", "logo_auth", "favicon"):
         value = appearance.get(key)
-        if key in appearance and not (isinstance(value, str) and (value == "" or value.startswith("data:image/"))):
+        if key in appearance and not (
+            isinstance(value, str) and (value == "" or value.startswith("data:image/"))
+        ):
             problems.append((f"/appearance/{key}", "must be a data:image/… URL, or empty to remove it"))
     colors = appearance.get("colors", {})
     if not isinstance(colors, dict):

@@ -7,16 +7,19 @@ unknown path with a catalog 404 stays last.
 from django.urls import path
 
 from ..not_found import unknown_path
+from .agents import AgentListView
 from .cluster import ClusterStatsView
 from .config import DomainConfigView, SystemConfigView
 from .events import EventListView
 from .login import LoginView
+from .stream_layouts import StreamLayoutsView, StreamPreviewView
 from .streamer_edit import StreamerDetailView, StreamerPreviewView
 from .streamers import StreamerListView
 
 app_name = "watcher_admin"
 
 urlpatterns = [
+    path("agents", AgentListView.as_view(), name="agents_list"),
     path("cluster/stats", ClusterStatsView.as_view(), name="cluster_stats_get"),
     path("domain_config", DomainConfigView.as_view(), name="domain_config_get"),  # also domain_config_save
     path("events", EventListView.as_view(), name="events_list"),
@@ -27,6 +30,12 @@ urlpatterns = [
         "streamers/<str:hostname>/preview_layout_change",
         StreamerPreviewView.as_view(),
         name="preview_layout_change_for_streamer_config",
+    ),
+    path("streams/<path:name>/layouts", StreamLayoutsView.as_view(), name="stream_layouts_get"),
+    path(
+        "streams/<path:name>/preview_layout_change",
+        StreamPreviewView.as_view(),
+        name="preview_layout_change_for_stream_config",
     ),
     path("system_config", SystemConfigView.as_view(), name="system_config_get"),
     path("<path:unknown>", unknown_path),  # last: anything else under the prefix is a catalog 404
