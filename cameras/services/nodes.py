@@ -167,3 +167,35 @@ def placement_record(*, camera: Camera, hostname: str) -> CameraPlacement | None
     return CameraPlacement.objects.create(
         camera=camera, streamer=streamer, change_reason=_why_moved(previous), decisions=decisions
     )
+
+
+class StreamerInUse(Exception):
+    """A node that records now or still holds footage cannot be deleted."""
+
+
+@transaction.atomic
+def streamer_delete(*, streamer: Streamer, actor) -> None:
+    """Forget a recording node that is offline and holds no footage; cameras pinned to it float.
+
+    An online node would register again at its next heartbeat, and deleting one that holds
+    segments would lose where that footage lives: both are refused.
+    """
+    from recordings.models import Segment  # recordings depends on cameras, not the reverse
+
+    now = timezone.now()
+    if streamer.last_heartbeat_at is not None and now - streamer.last_heartbeat_at <= ONLINE_WINDOW:
+        raise StreamerInUse(
+            f"node {streamer.hostname} is online: drain it (channel_limit 0) and stop its worker"
+        )
+    held = Segment.objects.filter(streamer=streamer).count()
+    if held:
+        raise StreamerInUse(f"node {streamer.hostname} still holds {held} segments of footage")
+    hostname = streamer.hostname
+    streamer.delete()
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        object_type="streamer",
+        object_id=hostname,
+        message=f"deleted node {hostname}",
+    )

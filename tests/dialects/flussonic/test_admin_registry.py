@@ -293,6 +293,18 @@ def check_stream_preview(world, api):
     assert same["changes"] == [] and Camera.objects.get(pk=world.cameras.lobby.pk).enabled  # a dry run
 
 
+def check_streamer_delete(world, api):
+    pinned = CameraFactory(organization=world.org_a, name="pinned", streamer=world.node_b)
+    response = api("DELETE", "/streamers/node-b", login="root")  # offline, no footage
+    assert response.status_code == 204 and response.content == b""
+    assert not Streamer.objects.filter(hostname="node-b").exists()
+    pinned.refresh_from_db()
+    assert pinned.streamer is None  # it floats to the other nodes
+    online = api("DELETE", "/streamers/node-a", login="root")
+    assert online.status_code == 409 and online.json()["errors"][0]["code"] == "streamer_in_use"
+    assert api("DELETE", "/streamers/node-b", login="root").status_code == 404
+
+
 OPERATIONS = {
     "login_create": Operation("POST", "/login", check_login, public=True),
     "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
@@ -303,6 +315,7 @@ OPERATIONS = {
     "streamers_list": Operation("GET", "/streamers", check_streamers_list),
     "streamer_get": Operation("GET", "/streamers/node-a", check_streamer_get),
     "streamer_save": Operation("PUT", "/streamers/node-a", check_streamer_save, route="streamer_get"),
+    "streamer_delete": Operation("DELETE", "/streamers/node-b", check_streamer_delete, route="streamer_get"),
     "preview_layout_change_for_streamer_config": Operation(
         "POST", "/streamers/node-a/preview_layout_change", check_preview_layout_change
     ),

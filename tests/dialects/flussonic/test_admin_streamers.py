@@ -35,7 +35,10 @@ def put(admin_api, hostname, body):
         ({"channel_limit": True}, ["/channel_limit"]),
         ({"total_bandwidth": "fast"}, ["/total_bandwidth"]),
         ({"labels": {"site": "north pole"}}, ["/labels/site"]),
-        ({"dvrs": [{"name": "main"}, "x"]}, ["/dvrs/0/root", "/dvrs/1"]),
+        (
+            {"dvrs": [{"name": "main"}, "x", {"name": "", "root": "/a"}]},
+            ["/dvrs/0/root", "/dvrs/1", "/dvrs/2/name"],
+        ),
         ({"config": [], "cluster_key": 5}, ["/cluster_key", "/config"]),
     ],
 )
@@ -55,6 +58,26 @@ def test_saving_a_node_is_audited_and_round_trips_a_get(root, admin_api):
     saved = Streamer.objects.get(hostname="node-a")
     assert saved.dvrs == [{"name": "main", "root": "/var/nvr"}]
     assert AuditEvent.objects.filter(object_type="streamer", object_id="node-a").exists()
+
+
+def test_a_storage_sent_without_its_key_gets_a_generated_name(root, admin_api):
+    body = {"dvrs": [{"root": "/mnt/a"}, {"name": "dvr1", "root": "/mnt/b"}, {"root": "/mnt/c"}]}
+    saved = put(admin_api, "node-a", body).json()["dvrs"]
+    assert [(d["name"], d["root"]) for d in saved] == [
+        ("dvr2", "/mnt/a"),
+        ("dvr1", "/mnt/b"),
+        ("dvr3", "/mnt/c"),
+    ]
+
+
+def test_a_node_that_holds_footage_is_not_deleted(root, admin_api):
+    from tests.factories import SegmentFactory
+
+    node = Streamer.objects.create(hostname="node-a")
+    SegmentFactory(streamer=node)
+    response = admin_api("DELETE", "/streamers/node-a", login="root")
+    assert response.status_code == 409 and "segments" in response.json()["errors"][0]["title"]
+    assert Streamer.objects.filter(hostname="node-a").exists()
 
 
 def test_preview_of_an_unchanged_node_is_empty_and_pages_like_a_collection(root, admin_api):

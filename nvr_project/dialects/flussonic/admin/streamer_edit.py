@@ -14,10 +14,12 @@ from rest_framework.response import Response
 
 from cameras.choices import StreamerRole
 from cameras.layout import preview_node_change
-from cameras.services.nodes import streamer_save
+from cameras.models import Streamer
+from cameras.services.nodes import StreamerInUse, streamer_delete, streamer_save
+from organizations.exceptions import ObjectNotFound
 
 from ..computed import page_of_items
-from ..errors import InvalidBody
+from ..errors import InvalidBody, WatcherError
 from .base import WatcherAdminView
 from .streamers import StreamerView, streamer_body, streamer_queryset
 
@@ -78,14 +80,32 @@ def parse_streamer_body(body) -> dict:
                 if not isinstance(dvr, dict):
                     problems.append((f"/dvrs/{index}", "must be an object"))
                     continue
-                for key in ("name", "root"):
-                    if not isinstance(dvr.get(key), str) or not dvr.get(key):
-                        problems.append((f"/dvrs/{index}/{key}", "is required (a string)"))
+                if not isinstance(dvr.get("root"), str) or not dvr.get("root"):
+                    problems.append((f"/dvrs/{index}/root", "is required (a string)"))
+                if "name" in dvr and not (isinstance(dvr["name"], str) and dvr["name"]):
+                    problems.append((f"/dvrs/{index}/name", "must be a non-empty string"))
             if len(problems) == before:
-                fields["dvrs"] = [{k: v for k, v in d.items() if k != "stats"} for d in dvrs]
+                fields["dvrs"] = _named(dvrs)
     if problems:
         raise InvalidBody(problems)
     return fields
+
+
+def _named(dvrs: list[dict]) -> list[dict]:
+    """DVR storages without their read-only `stats`; one sent without its key `name` gets a free
+    generated one (`dvr1`, `dvr2`, …), as catalog §10.2 decides."""
+    taken = {d["name"] for d in dvrs if d.get("name")}
+    named, counter = [], 0
+    for dvr in dvrs:
+        dvr = {k: v for k, v in dvr.items() if k != "stats"}
+        if not dvr.get("name"):
+            counter += 1
+            while f"dvr{counter}" in taken:
+                counter += 1
+            dvr["name"] = f"dvr{counter}"
+            taken.add(dvr["name"])
+        named.append(dvr)
+    return named
 
 
 def _hostname(hostname: str) -> str:
@@ -131,4 +151,15 @@ class StreamerPreviewView(WatcherAdminView):
 
 
 class StreamerDetailView(StreamerSaveMixin, StreamerView):
-    """GET and PUT /streamers/{hostname}."""
+    """GET, PUT and DELETE /streamers/{hostname} (`streamer_delete` is catalog §9)."""
+
+    @extend_schema(operation_id="streamer_delete", responses={204: None})
+    def delete(self, request, hostname: str):
+        streamer = Streamer.objects.filter(hostname=hostname).first()
+        if streamer is None:
+            raise ObjectNotFound(f"no streamer {hostname!r}")
+        try:
+            streamer_delete(streamer=streamer, actor=self.user)
+        except StreamerInUse as exc:
+            raise WatcherError(str(exc), http_status=409, code="streamer_in_use") from None
+        return Response(status=204)
