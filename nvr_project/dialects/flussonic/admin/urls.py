@@ -4,7 +4,7 @@ Stream sub-resources must stay ahead of `streams/<path:name>`, and the catch-all
 unknown path with a catalog 404 stays last.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
 from ..not_found import unknown_path
 from .agents import AgentListView
@@ -38,5 +38,7 @@ urlpatterns = [
         name="preview_layout_change_for_stream_config",
     ),
     path("system_config", SystemConfigView.as_view(), name="system_config_get"),
-    path("<path:unknown>", unknown_path),  # last: anything else under the prefix is a catalog 404
+    # Last: anything else under the prefix is a catalog 404, newlines included (`<path:…>` is `.+`,
+    # which stops at one; `(?s)` would make every reverse() of the project fail).
+    re_path(r"^(?P<unknown>[\s\S]+)\Z", unknown_path),
 ]

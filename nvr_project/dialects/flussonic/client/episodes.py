@@ -13,6 +13,7 @@ POLL_TICK_S seconds (SAFETY_TICK_S with a layer that does cross them)."""
 
 import asyncio
 import base64
+import datetime as dt
 import logging
 import time
 
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.db.models import Case, CharField, F, Max, Q, QuerySet, Value, When
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -36,6 +37,7 @@ from recordings.playback.tokens import media_token_issue
 
 from ..collections import Collection, Field, Selection
 from ..errors import BadParameter
+from ..openapi import INT, TEXT, UTC_MS, collection, collection_parameters, component, obj, responses
 from .base import WatcherClientView
 from .streams import utc_ms
 
@@ -81,6 +83,27 @@ EPISODES = Collection(
     search=_search,
     # Accepted and not applied yet: they need person identification (issue 7, persons).
     extra_params=frozenset({"poll_timeout", "group_view", "is_unknown", "person_id"}),
+)
+
+
+EPISODE_SCHEMA = component(
+    "Episode",
+    obj(
+        *EPISODES.required,
+        episode_id=INT,
+        media=TEXT,
+        opened_at=UTC_MS,
+        updated_at=UTC_MS,
+        started_at=UTC_MS,
+        closed_at=UTC_MS,
+        preview_timestamp=UTC_MS,
+        episode_type=TEXT,
+        close_reason=TEXT,
+        episode_appearance_timestamps={},
+        preview={"type": "string", "format": "byte"},
+        frame_preview={"type": "string", "format": "byte"},
+        playback_token=TEXT,
+    ),
 )
 
 
@@ -154,12 +177,15 @@ class EpisodeListView(WatcherClientView):
     @extend_schema(
         operation_id="episodes_list",
         parameters=[
+            *collection_parameters(EPISODES),
             OpenApiParameter("updated_at_gt", int, description="utc_ms: only episodes updated after it"),
-            OpenApiParameter("poll_timeout", int, description="long-poll: wait up to N s (§3.5)"),
-            OpenApiParameter("media", str, description="stream name"),
-            OpenApiParameter("episode_type", str),
+            OpenApiParameter(
+                "poll_timeout",
+                {"type": "number", "minimum": 0, "maximum": MAX_POLL_TIMEOUT_S},
+                description="long-poll: wait up to N s (§3.5)",
+            ),
         ],
-        responses={200: OpenApiResponse(description="Episode collection")},
+        responses=responses(collection(EPISODES, EPISODE_SCHEMA), 400),
     )
     def get(self, request):
         timeout = poll_timeout(request.query_params)
@@ -216,7 +242,11 @@ def _visible_camera_ids(user) -> list[int]:
 
 def _newer(camera_ids: list[int], since):
     """The latest `updated_at` past `since` on these cameras, or None: the one-query wake test."""
-    episodes = Episode.objects.filter(camera_id__in=camera_ids, updated_at__gt=since)
+    # `since` is a utc_ms the client read from us: an episode stored with µs inside that same
+    # millisecond is the one it already has (collections._time_condition).
+    episodes = Episode.objects.filter(
+        camera_id__in=camera_ids, updated_at__gte=since + dt.timedelta(milliseconds=1)
+    )
     return episodes.aggregate(latest=Max("updated_at"))["latest"]
 
 

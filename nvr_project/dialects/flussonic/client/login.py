@@ -9,6 +9,7 @@ from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
 from .. import auth
+from ..openapi import responses
 from .base import WatcherClientView
 
 
@@ -22,11 +23,12 @@ class LoginView(WatcherClientView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
+    audit_message = "signed in to the Watcher Client API"
 
     def get_authenticate_header(self, request):
         return auth.REALM
 
-    @extend_schema(operation_id="login_create", request=None, responses={200: LoginInfoSerializer})
+    @extend_schema(operation_id="login_create", request=None, responses=responses(LoginInfoSerializer, 403))
     def post(self, request):
         credentials = auth.credentials_read(request)
         if credentials is None:
@@ -47,7 +49,7 @@ class LoginView(WatcherClientView):
             audit_event_record(
                 kind=AuditKind.LOGIN,
                 actor=user,
-                message="signed in to the Watcher Client API",
+                message=self.audit_message,
                 ip_address=auth.client_address(request),
                 user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
             )

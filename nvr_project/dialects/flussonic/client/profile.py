@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -10,6 +10,7 @@ from accounts.services import profile_api_key_set, profile_update
 from organizations.models import Membership
 
 from ..errors import InvalidBody
+from ..openapi import TEXT, component, nullable, obj, responses
 from .base import WatcherClientView
 
 TEXT_FIELDS = {
@@ -79,17 +80,28 @@ def parse_profile_body(body) -> tuple[dict, str | None, bool, str | None]:
     return fields, password or None, "apikey" in body, apikey
 
 
+PROFILE_BODY_SCHEMA = component(
+    "ProfileBody",
+    obj(
+        **{api: TEXT for api in TEXT_FIELDS},
+        max_sessions={"type": "integer", "minimum": 0},
+        password=nullable(TEXT),
+        apikey=nullable(TEXT),
+    ),
+)
+
+
 class ProfileView(WatcherClientView):
     """GET /profile and PUT /profile: the caller's own account (§5.5)."""
 
-    @extend_schema(operation_id="profile_get", responses={200: ProfileSerializer})
+    @extend_schema(operation_id="profile_get", responses=responses(ProfileSerializer))
     def get(self, request):
         return Response(ProfileSerializer(self.user).data)
 
     @extend_schema(
         operation_id="profile_save",
-        request={"application/json": {"type": "object"}},
-        responses={200: ProfileSerializer, 400: OpenApiResponse(description="errors[]")},
+        request={"application/json": PROFILE_BODY_SCHEMA},
+        responses=responses(ProfileSerializer, 400, 403),
     )
     def put(self, request):
         """A partial save. `apikey`: a string of 16+ characters becomes the key, "" asks for a new

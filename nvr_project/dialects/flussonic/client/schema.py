@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_not_required
 from drf_spectacular.views import SpectacularAPIView
 
+from ..openapi import COMPONENTS
+
 BASE_PATH = "/watcher/client-api/v3"
 
 watcher_client_schema = login_not_required(
@@ -13,6 +15,8 @@ watcher_client_schema = login_not_required(
             "DESCRIPTION": "Flussonic Watcher Client API v3 (shared/spec/watcher-client-api.md); "
             "paths are relative to the server URL.",
             "SERVERS": [{"url": BASE_PATH}],
+            # Raw item schemas the views register with openapi.component(); filled as they import.
+            "APPEND_COMPONENTS": {"schemas": COMPONENTS},
         },
     )
 )

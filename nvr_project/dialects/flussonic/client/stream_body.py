@@ -8,6 +8,7 @@ References (`organization_id`, `folder_id`, `preset_id`) are only read here; the
 from dataclasses import dataclass, field
 
 from ..errors import InvalidBody
+from ..openapi import BOOL, FREE, NUMBER, TEXT, array, component, nullable, obj
 
 # API input key -> CameraInput field; `url` and `priority` are handled apart.
 INPUT_TEXT = {"comment": "comment", "user_agent": "user_agent", "via": "via", "output_audio": "output_audio"}
@@ -65,6 +66,46 @@ RESET = {
     "audio_transcode_codec": "aac",
     "record_audio": True,
 }
+
+
+_INPUT_BODY = obj(
+    "url",
+    url=TEXT,
+    priority={"type": "integer", "minimum": 1},
+    headers={"type": "object", "additionalProperties": TEXT},
+    **{key: TEXT for key in INPUT_TEXT},
+    **{key: nullable(NUMBER) for key in INPUT_NUMBERS},
+)
+_PLACE = nullable(obj("latitude", "longitude", latitude=nullable(NUMBER), longitude=nullable(NUMBER)))
+STREAM_BODY_SCHEMA = component(
+    "StreamBody",
+    obj(
+        name=TEXT,
+        title={"type": "string", "maxLength": 200},
+        comment=TEXT,
+        postal_address={"type": "string", "maxLength": 500},
+        static=BOOL,
+        notifications_enabled=BOOL,
+        disabled=BOOL,
+        is_favourite=BOOL,
+        organization_id={"type": "integer", "minimum": 1},
+        folder_id=nullable({"type": "integer", "minimum": 0}),
+        preset_id=nullable({"type": "integer", "minimum": 0}),
+        dvr=obj(
+            expiration=nullable({"type": "integer", "minimum": 0}),
+            storage_limit=nullable({"type": "integer", "minimum": 0}),
+            episodes_expiration=nullable({"type": "integer", "minimum": 0}),
+            redundancy_factor={"type": "integer", "minimum": 0},
+        ),
+        vision=FREE,
+        coordinates=_PLACE,
+        map_coordinates=_PLACE,
+        onvif=obj(ptz=BOOL),
+        audio=obj(transcode_audio_codec={"type": "string", "maxLength": 8}, disabled=BOOL),
+        inputs=array(_INPUT_BODY),
+        **{"$reset": BOOL},
+    ),
+)
 
 
 @dataclass

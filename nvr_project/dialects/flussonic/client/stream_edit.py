@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
@@ -24,8 +24,16 @@ from organizations.selectors import organization_list_for_user
 
 from ..collections import Selection
 from ..errors import BadParameter, InvalidBody
-from .stream_body import StreamPatch, favourite_only, parse_stream_body, pointer_for
-from .streams import StreamDetailView, _is_favourite, _last_episode_at, serialize_streams, stream_queryset
+from ..openapi import responses
+from .stream_body import STREAM_BODY_SCHEMA, StreamPatch, favourite_only, parse_stream_body, pointer_for
+from .streams import (
+    STREAM_SCHEMA,
+    StreamDetailView,
+    _is_favourite,
+    _last_episode_at,
+    serialize_streams,
+    stream_queryset,
+)
 
 PARTS = ("config_on_disk", "config_override")
 PART = OpenApiParameter(
@@ -134,8 +142,8 @@ class StreamView(StreamDetailView):
     @extend_schema(
         operation_id="stream_save",
         parameters=[PART],
-        request={"application/json": {"type": "object"}},
-        responses={200: OpenApiResponse(description="Stream"), 400: OpenApiResponse(description="errors[]")},
+        request={"application/json": STREAM_BODY_SCHEMA},
+        responses=responses(STREAM_SCHEMA, 400, 403, 404),
     )
     def put(self, request, name: str):
         part = _part(request)
@@ -161,7 +169,9 @@ class StreamView(StreamDetailView):
                 raise InvalidBody([(pointer_for(k), m) for k, msgs in detail.items() for m in msgs]) from None
         return Response(self._stream(camera))
 
-    @extend_schema(operation_id="stream_delete", parameters=[PART], responses={204: None})
+    @extend_schema(
+        operation_id="stream_delete", parameters=[PART], responses=responses(None, 400, 403, 404, status=204)
+    )
     def delete(self, request, name: str):
         part = _part(request)
         camera = self.get_queryset().filter(name=name).select_related("organization").first()
@@ -181,7 +191,6 @@ class StreamView(StreamDetailView):
             found = (
                 Camera.objects.filter(pk=camera.pk)
                 .select_related("last_change_user")
-                .prefetch_related("inputs")
                 .annotate(
                     _last_episode_at=_last_episode_at(self.request), _is_favourite=_is_favourite(self.request)
                 )

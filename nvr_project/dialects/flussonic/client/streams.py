@@ -14,9 +14,10 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    prefetch_related_objects,
 )
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -30,6 +31,20 @@ from recordings.playback.timeline import recorded_ranges
 from recordings.playback.tokens import media_token_issue
 
 from ..collections import Collection, Field, Selection
+from ..openapi import (
+    BOOL,
+    FREE,
+    INT,
+    NUMBER,
+    TEXT,
+    UTC_MS,
+    array,
+    collection,
+    collection_parameters,
+    component,
+    obj,
+    responses,
+)
 from .base import WatcherClientView
 
 ALIVE_WITHIN = dt.timedelta(milliseconds=12000)  # §6.2: alive turns false when ts_delay > 12000 ms
@@ -141,6 +156,68 @@ STREAMS = Collection(
 
 # --- representation ------------------------------------------------------------------------------
 
+_RANGE = obj(duration=INT, opened_at=UTC_MS, closed_at=UTC_MS, **{"from": INT})
+_DVR_INFO = obj(
+    "ranges", depth=INT, ranges=array(_RANGE), bytes=INT, disk_size=INT, duration=INT, **{"from": INT}
+)
+_TRACK = obj("content", content=TEXT, track_id=TEXT, codec=TEXT, width=INT, height=INT, fps=NUMBER)
+_STATS = obj(
+    status={"type": "string", "enum": ["running", "waiting", "error"]},
+    alive=BOOL,
+    bitrate=INT,
+    lifetime=INT,
+    input_error_rate=INT,
+    retry_count=INT,
+    media_info=obj(flow_type=TEXT, tracks=array(_TRACK)),
+    last_dts_at=UTC_MS,
+    ts_delay=INT,
+    current_agent_id=TEXT,
+    dvr_info=_DVR_INFO,
+    playback_token=TEXT,
+    streaming_endpoint=TEXT,
+)
+_INPUT = obj(
+    "url",
+    "priority",
+    url=TEXT,
+    priority=INT,
+    comment=TEXT,
+    user_agent=TEXT,
+    via=TEXT,
+    output_audio=TEXT,
+    headers={"type": "object", "additionalProperties": TEXT},
+    **{k: NUMBER for k in ("source_timeout", "video_timeout", "audio_timeout", "frames_timeout")},
+    **{k: NUMBER for k in ("max_retry_timeout", "timeout")},
+)
+STREAM_SCHEMA = component(
+    "Stream",
+    obj(
+        "name",  # with `select`, only what was asked for comes back, and `name` always (§3.2)
+        name=TEXT,
+        title=TEXT,
+        comment=TEXT,
+        static=BOOL,
+        disabled=BOOL,
+        organization_id=INT,
+        folder_id=INT,
+        preset_id=INT,
+        is_favourite=BOOL,
+        notifications_enabled=BOOL,
+        postal_address=TEXT,
+        onvif=obj(ptz=BOOL),
+        audio=obj(transcode_audio_codec=TEXT, disabled=BOOL),
+        dvr=obj(expiration=INT, storage_limit=INT, episodes_expiration=INT, redundancy_factor=INT),
+        vision=FREE,
+        inputs=array(_INPUT),
+        last_change=obj(created_at=UTC_MS, user=TEXT),
+        coordinates=obj(latitude=NUMBER, longitude=NUMBER),
+        last_episode_at=UTC_MS,
+        path=array(obj("id", "title", id=INT, title=TEXT)),
+        stats=_STATS,
+    ),
+)
+SELECT = OpenApiParameter("select", str, description="comma-separated dotted fields to return")
+
 
 def streaming_endpoint(request) -> str:
     """Base URL of the media routes for `${endpoint}/${name}/index.m3u8?token=…` (flussonic-media-urls.md).
@@ -174,7 +251,6 @@ class StreamSerializer(serializers.BaseSerializer):
             },
             "dvr": _dvr(camera),
             "vision": camera.vision or {},
-            "inputs": [_input(i) for i in camera.inputs.all()],
             "last_change": {"created_at": utc_ms(camera.updated_at)},
         }
         if camera.last_change_user is not None:
@@ -186,6 +262,8 @@ class StreamSerializer(serializers.BaseSerializer):
             item["coordinates"] = {"latitude": camera.latitude, "longitude": camera.longitude}
         if getattr(camera, "_last_episode_at", None) is not None:
             item["last_episode_at"] = utc_ms(camera._last_episode_at)
+        if ctx.get("inputs"):
+            item["inputs"] = [_input(i) for i in camera.inputs.all()]
         if "folders" in ctx:
             item["path"] = _path(camera.folder_id, ctx["folders"])
         item["stats"] = _stats(camera, ctx, now)
@@ -310,6 +388,9 @@ def stream_page_context(request, cameras: list[Camera], selection: Selection) ->
     ids = [c.id for c in cameras]
     now = timezone.now()
     ctx = {"now": now, "user": request.user}
+    if selection.wants("inputs"):
+        prefetch_related_objects(cameras, "inputs")
+        ctx["inputs"] = True
     if selection.wants("stats.dvr_info"):
         ctx["ranges"] = recorded_ranges(ids, EPOCH, now + dt.timedelta(days=1))
         ctx["storage"] = storage_by_camera(ids)
@@ -326,11 +407,13 @@ def stream_page_context(request, cameras: list[Camera], selection: Selection) ->
 
 
 def stream_queryset(view) -> QuerySet[Camera]:
-    """The caller's cameras with what a Stream needs beyond the row: inputs, last episode, favourite."""
+    """The caller's cameras with what a Stream needs beyond the row: last episode, favourite.
+
+    Inputs are prefetched per page, and only when `select` asks for them (`stream_page_context`).
+    """
     return (
         view.get_queryset()
         .select_related("last_change_user")
-        .prefetch_related("inputs")
         .annotate(_last_episode_at=_last_episode_at(view.request), _is_favourite=_is_favourite(view.request))
     )
 
@@ -347,7 +430,9 @@ class StreamListView(WatcherClientView):
     """GET /streams: the streams the caller may see, as a Watcher collection (§3, §5.2.1)."""
 
     @extend_schema(
-        operation_id="streams_list", responses={200: OpenApiResponse(description="Stream collection")}
+        operation_id="streams_list",
+        parameters=collection_parameters(STREAMS),
+        responses=responses(collection(STREAMS, STREAM_SCHEMA), 400),
     )
     def get(self, request):
         page = STREAMS.page(
@@ -359,7 +444,7 @@ class StreamListView(WatcherClientView):
 class StreamDetailView(WatcherClientView):
     """GET /streams/{name}: one stream, 404 when missing or out of reach (§5.2.2)."""
 
-    @extend_schema(operation_id="stream_get", responses={200: OpenApiResponse(description="Stream")})
+    @extend_schema(operation_id="stream_get", parameters=[SELECT], responses=responses(STREAM_SCHEMA, 404))
     def get(self, request, name: str):
         access_camera(self.user, name)  # 404 for missing, foreign and ungranted alike
         camera = stream_queryset(self).get(name=name)

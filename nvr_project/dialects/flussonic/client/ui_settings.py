@@ -1,13 +1,30 @@
 """`ui_settings_get` (catalog §5.6.1, §6.20): branding for the login page, answered without credentials."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from organizations.models import SiteSettings
 
+from ..openapi import FREE, TEXT, component, obj, responses
 from .base import WatcherClientView
+
+UI_SETTINGS_SCHEMA = component(
+    "UiSettings",
+    obj(
+        title=TEXT,
+        brand=TEXT,
+        product=TEXT,
+        fonts=FREE,
+        favicons=FREE,
+        colors=obj(primary=TEXT, secondary=TEXT, background=TEXT),
+        locales={"type": "array"},
+        default_locale=TEXT,
+        company_info=FREE,
+        map=FREE,
+    ),
+)
 
 
 class UiSettingsSerializer(serializers.BaseSerializer):
@@ -39,7 +56,7 @@ class UiSettingsView(WatcherClientView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        operation_id="ui_settings_get", auth=[], responses={200: OpenApiResponse(description="UiSettings")}
+        operation_id="ui_settings_get", auth=[], responses=responses(UI_SETTINGS_SCHEMA, public=True)
     )
     def get(self, request):
         return Response(UiSettingsSerializer(SiteSettings.load()).data)

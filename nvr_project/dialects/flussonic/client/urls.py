@@ -5,8 +5,9 @@ Each group module exports its own `urlpatterns`. The stream device routes (`/str
 that answers an unknown path with a catalog 404 stays last.
 """
 
-from django.urls import path
+from django.urls import path, re_path
 
+from ..not_found import unknown_path
 from . import (
     agents,
     folder_users,
@@ -23,7 +24,6 @@ from .episodes import episodes_list
 from .folders import FolderDetailView, FolderListView
 from .login import LoginView
 from .mosaics import MosaicDetailView, MosaicListView
-from ..not_found import unknown_path
 from .organizations import OrganizationDetailView, OrganizationListView
 from .profile import ProfileView
 from .stream_edit import StreamView
@@ -59,5 +59,7 @@ urlpatterns = [
     *persons.urlpatterns,
     *presets.urlpatterns,
     *users.urlpatterns,
-    path("<path:unknown>", unknown_path),  # last: anything else under the prefix is a catalog 404
+    # Last: anything else under the prefix is a catalog 404, newlines included (`<path:…>` is `.+`,
+    # which stops at one; `(?s)` would make every reverse() of the project fail).
+    re_path(r"^(?P<unknown>[\s\S]+)\Z", unknown_path),
 ]
