@@ -24,6 +24,7 @@ from accounts.models import (
     TotpDevice,
     TrustedDevice,
     User,
+    VapidKey,
     WebPushSubscription,
 )
 from accounts.services import totp_device_disable
@@ -364,3 +365,11 @@ class WebPushSubscriptionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["user__login", "endpoint"]
     list_select_related = ["user"]
     exclude = ["p256dh", "auth"]
+
+
+@admin.register(VapidKey)
+class VapidKeyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The web push signing key: the public half is what browsers subscribe with; the private never shows."""
+
+    list_display = ["public_key", "created_at"]
+    exclude = ["private_key"]

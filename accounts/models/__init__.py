@@ -3,6 +3,7 @@
 from .credentials import ApiKey, AuthSession, LoginFailure, TotpDevice, TrustedDevice
 from .devices import DeviceToken, WebPushSubscription
 from .users import User
+from .web_push import VapidKey
 
 __all__ = [
     "ApiKey",
@@ -12,5 +13,6 @@ __all__ = [
     "TotpDevice",
     "TrustedDevice",
     "User",
+    "VapidKey",
     "WebPushSubscription",
 ]
