@@ -13,8 +13,18 @@ from cameras.services.cameras import (
     camera_transfer,
     camera_update,
 )
+from cameras.services.device import (
+    OnvifUnavailable,
+    PtzDisabled,
+    camera_device_config_read,
+    camera_device_config_write,
+    camera_firmware_upgrade,
+    camera_onvif_endpoint,
+    camera_ptz_move,
+)
 from cameras.services.folders import FolderNotEmpty, folder_delete
 from cameras.services.grants import camera_grant_remove, camera_grant_set
+from cameras.services.imports import ImportRejected, ImportResult, camera_import, camera_name_generate
 from cameras.services.nodes import node_name, streamer_heartbeat, streamer_set_enabled
 
 __all__ = [
@@ -36,4 +46,15 @@ __all__ = [
     "folder_delete",
     "camera_grant_set",
     "camera_grant_remove",
+    "OnvifUnavailable",
+    "PtzDisabled",
+    "camera_onvif_endpoint",
+    "camera_device_config_read",
+    "camera_device_config_write",
+    "camera_ptz_move",
+    "camera_firmware_upgrade",
+    "ImportRejected",
+    "ImportResult",
+    "camera_import",
+    "camera_name_generate",
 ]
