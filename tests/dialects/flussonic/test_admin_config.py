@@ -77,3 +77,10 @@ def test_system_config_masks_the_database_password(root, admin_api, settings):
 def test_cluster_stats_in_an_unknown_format_is_a_catalog_404(root, admin_api):
     response = admin_api("GET", "/cluster/stats?format=xml", login="root")
     assert response.status_code == 404 and response.json()["errors"][0]["status"] == "404"
+
+
+def test_the_appearance_favicon_serves_every_size_in_ui_settings(root, admin_api, client):
+    icon = "data:image/png;base64,iVBORw0KGgo="
+    put(admin_api, {"appearance": {"favicon": icon}})
+    favicons = client.get("/watcher/client-api/v3/ui_settings").json()["favicons"]
+    assert favicons == {size: icon for size in ("16", "32", "48", "64", "128")}

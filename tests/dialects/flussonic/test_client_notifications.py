@@ -176,7 +176,7 @@ def test_unsubscribing_needs_an_endpoint(world, send):
 
 
 def test_a_test_notification_reaches_every_browser_encrypted_and_signed(
-    world, send, push_service, celery_eager, django_capture_on_commit_callbacks
+    world, send, api, push_service, celery_eager, django_capture_on_commit_callbacks
 ):
     browsers = [push_service.subscription(), push_service.subscription()]
     for browser in browsers:
@@ -191,7 +191,9 @@ def test_a_test_notification_reaches_every_browser_encrypted_and_signed(
         push = by_path[browser.endpoint.removeprefix(push_service.origin)]
         assert json.loads(browser.decrypt(push.body)) == {"title": "Test", "body": "It works", "type": "test"}
         assert push.headers["content-encoding"] == "aes128gcm" and int(push.headers["ttl"]) > 0
-        claims = push_service.vapid_claims(push, public_key=vapid_public_key())
+        # The key a browser reads from ui_settings to subscribe is the one that signs the pushes.
+        published = api("GET", "/ui_settings").json()["web_push"]["vapid_public_key"]
+        claims = push_service.vapid_claims(push, public_key=published)
         assert claims["sub"].startswith("mailto:") and claims["exp"] > before
 
 

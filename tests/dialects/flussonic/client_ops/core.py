@@ -193,6 +193,7 @@ def check_ui_settings_get(world, api):
         "default_locale",
         "company_info",
         "map",
+        "web_push",
     }
     assert set(body["colors"]) == {"primary", "secondary", "background"}
     assert body["map"]["provider"] == "osm" and "never shown" not in response.content.decode()
