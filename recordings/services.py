@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from cameras.services.event_subscriptions import camera_event_notify
 from nvr_project import events
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
@@ -87,5 +88,13 @@ def episode_create(*, camera, opened_at, episode_type: str = "generic", **fields
             "opened_at": episode.opened_at.timestamp(),
             "title": episode.title,
         },
+    )
+    kind = episode.episode_type if episode.episode_type in ("face", "vehicle") else "generic"
+    camera_event_notify(
+        camera=camera,
+        kind=kind,
+        title=f"{camera.title or camera.name}: {episode.get_episode_type_display().lower()}",
+        body=episode.title,
+        data={"episode_id": episode.pk},
     )
     return episode

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cameras.choices import CameraStatus
 from cameras.models import Camera
+from cameras.services.event_subscriptions import camera_event_notify
 from nvr_project import events
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
@@ -284,6 +285,16 @@ class IndexWriter(threading.Thread):
                     object_id=self.camera_name,
                     message=f"{self.camera_name} is {state}"
                     + (f": {fields['status_reason']}" if fields["status_reason"] else ""),
+                )
+            stopped = self._last_status is not None and self._last_status[0] == CameraStatus.RUNNING
+            if stopped and state != CameraStatus.RUNNING:
+                camera = Camera.objects.get(pk=self.camera_id)
+                reason = fields["status_reason"]
+                camera_event_notify(
+                    camera=camera,
+                    kind="stream_dead",
+                    title=f"{camera.title or camera.name} stopped",
+                    body=reason or f"the camera is {state}",
                 )
             self._last_status = key
             events.publish(

@@ -18,6 +18,7 @@ from recordings.recorder.writer import IndexWriter, wall, wall_us
 from tests.factories import CameraFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+pytest_plugins = ["tests.support.push_service"]
 
 T0 = 1_795_000_000_123_456
 INFO = StreamInfo("h264", 640, 360, 25.0, "aac", "pcm_mulaw")
@@ -144,3 +145,27 @@ def test_status_changes_are_kept_in_the_audit_log_for_the_admin_events():
         f"{camera.name} is waiting: connection refused",
     ]
     assert {e.organization_id for e in logged} == {camera.organization_id}
+
+
+def test_a_camera_that_stops_is_pushed_to_its_stream_dead_subscribers(push_service, celery_eager):
+    import json
+
+    from accounts.models import WebPushSubscription
+    from cameras.models import EventSubscription
+    from tests.factories import MembershipFactory, UserFactory
+
+    camera = CameraFactory(title="Gate")
+    user = UserFactory()
+    MembershipFactory(user=user, organization=camera.organization, is_admin=True)
+    browser = push_service.subscription()
+    WebPushSubscription.objects.create(user=user, **browser.json()["keys"], endpoint=browser.endpoint)
+    EventSubscription.objects.create(user=user, camera=camera, on_generic=False, on_stream_dead=True)
+    writer = IndexWriter(camera=camera, streamer_id=None)
+    writer.start()
+    writer.emit(StatusRecord("running", "", INFO, 900, T0))
+    writer.emit(StatusRecord("waiting", "connection refused", None, 0, T0 + 9_000_000))
+    writer.close()
+    (push,) = push_service.wait_for(1)
+    message = json.loads(browser.decrypt(push.body))
+    assert message["title"] == "Gate stopped" and message["body"] == "connection refused"
+    assert message["event"] == "stream_dead"

@@ -254,3 +254,35 @@ def test_a_stream_event_reaches_its_subscribers_at_most_once_per_frequency(
         "event": "face",
         "stream_name": "a-lobby",
     }
+
+
+# --- stream events reach their subscribers -------------------------------------------------------
+
+
+def test_an_episode_on_a_subscribed_stream_is_pushed_once_per_frequency(
+    world, send, push_service, celery_eager, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from recordings.services import episode_create
+
+    browser = push_service.subscription()
+    send("POST", "/web_push/subscribe", browser.json())
+    body = {
+        "stream_name": "a-lobby",
+        "event_types": {"episode_generic": False, "episode_face": True},
+        "notification_type": "push",
+        "notification_frequency": 600,
+    }
+    assert send("POST", SUBSCRIBE, body).status_code == 200
+    lobby = world.cameras.lobby
+    with django_capture_on_commit_callbacks(execute=True):
+        episode_create(camera=lobby, opened_at=timezone.now(), episode_type="motion")  # not asked for
+        face = episode_create(camera=lobby, opened_at=timezone.now(), episode_type="face", title="At the door")
+        episode_create(camera=lobby, opened_at=timezone.now(), episode_type="face")  # within 600 s
+    (push,) = push_service.wait_for(1)
+    time.sleep(0.3)
+    assert len(push_service.received) == 1
+    message = json.loads(browser.decrypt(push.body))
+    assert message["body"] == "At the door" and message["stream_name"] == "a-lobby"
+    assert message["event"] == "face" and message["episode_id"] == face.pk
