@@ -157,6 +157,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Serve straight from the app's static folders too, so a fresh checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
 NVR_MEDIA_ROOT = Path(env.str("NVR_MEDIA_ROOT", default=str(NVR_DATA_DIR / "media"))).resolve()
+# Files people upload (folder floor plans): served only to those who may see what they belong to.
+MEDIA_ROOT = Path(env.str("NVR_UPLOAD_ROOT", default=str(NVR_DATA_DIR / "uploads"))).resolve()
+MEDIA_URL = "/uploads/"
 # Derived files that can be rebuilt from recordings (snapshots), kept apart from them.
 NVR_SNAPSHOT_DIR = Path(env.str("NVR_SNAPSHOT_DIR", default=str(NVR_DATA_DIR / "snapshots"))).resolve()
 # Free space below which /healthz reports the disk as failing.

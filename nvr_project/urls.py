@@ -9,6 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from nvr_project.dialects.flussonic.admin.schema import watcher_admin_schema
 from nvr_project.dialects.flussonic.client.schema import watcher_client_schema
 from nvr_project.health import healthz
+from organizations.views import floor_plan
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="cameras:live_grid", permanent=False)),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("watcher/client-api/v3/", include("nvr_project.dialects.flussonic.client.urls")),
     path("watcher/admin-api/v3/", include("nvr_project.dialects.flussonic.admin.urls")),
     path("healthz", healthz, name="healthz"),
+    path("uploads/floor_plans/<str:filename>", floor_plan, name="floor_plan"),
     path("api/schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("api/schema/watcher-client/", watcher_client_schema, name="api-schema-watcher-client"),
     path("api/schema/watcher-admin/", watcher_admin_schema, name="api-schema-watcher-admin"),

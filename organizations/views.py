@@ -1,13 +1,16 @@
-"""Dashboard views of tenancy: switching the organization the dashboard works in."""
+"""Dashboard views of tenancy: switching the organization the dashboard works in, floor plans."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from organizations.access import access_organization
+from organizations.access import access_folder, access_organization
+from organizations.exceptions import ObjectNotFound
 from organizations.middleware import SESSION_KEY
+from organizations.models import Folder
 
 
 class OrganizationSwitchView(View):
@@ -25,3 +28,17 @@ class OrganizationSwitchView(View):
         ):
             return redirect(next_url)
         return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+def floor_plan(request, filename: str):
+    """A folder's floor plan picture, to a signed-in user who may see that folder; else 404."""
+    folder = (
+        Folder.objects.filter(floor_plan=f"floor_plans/{filename}").select_related("organization").first()
+    )
+    if folder is None:
+        raise Http404("no such floor plan")
+    try:
+        access_folder(request.user, folder.organization, folder.id)
+    except ObjectNotFound:
+        raise Http404("no such floor plan") from None
+    return FileResponse(folder.floor_plan.open("rb"))

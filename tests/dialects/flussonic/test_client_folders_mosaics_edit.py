@@ -133,6 +133,24 @@ def test_floor_plan_upload_corners_and_removal(world, send, settings, tmp_path):
     assert send("PUT", path, {"floor_plan": None}).json().get("floor_plan") is None
 
 
+def test_the_floor_plan_url_serves_the_picture_to_who_may_see_the_folder(
+    world, send, settings, tmp_path, client
+):
+    settings.MEDIA_ROOT = tmp_path
+    plan = {"file": {"b64_content": base64.b64encode(PNG).decode(), "mime_type": "image/png"}}
+    url = send("PUT", folders_url(world, world.folders.lobby.id), {"floor_plan": plan}).json()["floor_plan"][
+        "file"
+    ]["url"]
+    assert url.startswith("/uploads/floor_plans/")
+    assert client.get(url).status_code in (302, 401, 403, 404)  # signed out: not served
+    for login, expected in (("bob", 200), ("carol", 404)):  # bob sees Lobby; carol is another tenant
+        client.force_login(getattr(world, login))
+        response = client.get(url)
+        assert response.status_code == expected
+        if expected == 200:
+            assert b"".join(response.streaming_content) == PNG
+
+
 def test_floor_plan_must_be_the_image_it_says(world, send, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     path = folders_url(world, world.folders.vault.id)
