@@ -278,7 +278,9 @@ def test_an_episode_on_a_subscribed_stream_is_pushed_once_per_frequency(
     lobby = world.cameras.lobby
     with django_capture_on_commit_callbacks(execute=True):
         episode_create(camera=lobby, opened_at=timezone.now(), episode_type="motion")  # not asked for
-        face = episode_create(camera=lobby, opened_at=timezone.now(), episode_type="face", title="At the door")
+        face = episode_create(
+            camera=lobby, opened_at=timezone.now(), episode_type="face", title="At the door"
+        )
         episode_create(camera=lobby, opened_at=timezone.now(), episode_type="face")  # within 600 s
     (push,) = push_service.wait_for(1)
     time.sleep(0.3)
