@@ -93,3 +93,43 @@ def preset_get_usable(*, user, preset_id) -> Preset:
         return preset_list_usable(user=user).get(pk=int(preset_id))
     except (Preset.DoesNotExist, TypeError, ValueError):
         raise ObjectNotFound("preset not found") from None
+
+
+PRESET_WRITABLE = (
+    "title",
+    "is_adjustable",
+    "is_default",
+    "dvr_depth",
+    "dvr_space_limit",
+    "episodes_expiration",
+    "redundancy_factor",
+    "vision_alg",
+)
+
+
+@transaction.atomic
+def preset_save(*, preset: Preset | None, actor, **fields) -> Preset:
+    """Create (`preset=None`) or update a preset with validated values; domain administrators only.
+
+    A preset that is not adjustable overrides the archive settings of the cameras that use it, so
+    its changes reach them at the next retention pass.
+    """
+    _check_admin(actor)
+    unknown = set(fields) - set(PRESET_WRITABLE)
+    if unknown:
+        raise ValueError(f"not writable: {', '.join(sorted(unknown))}")
+    creating = preset is None
+    preset = preset or Preset()
+    for name, value in fields.items():
+        setattr(preset, name, value)
+    preset.last_change_user = actor
+    preset.full_clean()
+    preset.save()
+    audit_event_record(
+        kind=AuditKind.CONFIG_CHANGE,
+        actor=actor,
+        object_type="preset",
+        object_id=preset.pk,
+        message=f"{'created' if creating else 'changed'} preset {preset.title}",
+    )
+    return preset

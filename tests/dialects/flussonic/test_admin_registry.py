@@ -305,6 +305,120 @@ def check_streamer_delete(world, api):
     assert api("DELETE", "/streamers/node-b", login="root").status_code == 404
 
 
+def check_presets_list(world, api):
+    from cameras.models import Preset
+
+    live = Preset.objects.create(title="Week", dvr_depth=604800)
+    Preset.objects.create(title="Gone", deleted_at=timezone.now())
+    default = Preset.objects.create(title="Basic", is_default=True)
+    live.organizations.add(world.org_b)
+    page = api("GET", "/presets", login="root").json()
+    assert list(page) == ["estimated_count", "timing", "presets"]
+    by_title = {p["title"]: p for p in page["presets"]}
+    assert set(by_title) == {"Week", "Gone", "Basic"}  # deleted ones too (§5.9.1)
+    assert by_title["Gone"]["deleted_at"] in UTC_MS and "deleted_at" not in by_title["Week"]
+    assert by_title["Week"]["dvr"] == {"redundancy_factor": 0, "expiration": 604800}
+    alive = api("GET", "/presets?deleted_at_is=null", login="root").json()["presets"]
+    assert {p["title"] for p in alive} == {"Week", "Basic"}
+    in_a = api("GET", f"/presets?organization_id={world.org_a.id}", login="root").json()["presets"]
+    assert [p["id"] for p in in_a] == [default.id]
+
+
+def check_presets_create(world, api):
+    body = {
+        "title": "Month",
+        "is_adjustable": False,
+        "dvr": {"expiration": 2592000},
+        "vision": {"alg": "faces"},
+    }
+    response = api("POST", "/presets", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    preset = response.json()
+    assert isinstance(preset["id"], int) and preset["title"] == "Month" and preset["is_adjustable"] is False
+    assert preset["dvr"]["expiration"] == 2592000 and preset["vision"] == {"alg": "faces"}
+    bad = api(
+        "POST", "/presets", login="root", data=json.dumps({"dvr": {"expiration": -1}}), content_type=JSON
+    )
+    assert bad.status_code == 400
+    assert sorted(e["source"]["pointer"] for e in bad.json()["errors"]) == ["/dvr/expiration", "/title"]
+
+
+def check_preset_get(world, api):
+    from cameras.models import Preset
+
+    gone = Preset.objects.create(title="Gone", deleted_at=timezone.now())
+    preset = api("GET", f"/presets/{gone.id}", login="root").json()
+    assert preset["id"] == gone.id and preset["deleted_at"] in UTC_MS
+    assert api("GET", "/presets/999999", login="root").status_code == 404
+
+
+def check_preset_save(world, api):
+    from cameras.models import Preset
+
+    preset = Preset.objects.create(title="Week", dvr_depth=604800, vision_alg="faces")
+    body = {"dvr": {"storage_limit": 10**12}, "vision": {"alg": None}}
+    saved = api("PUT", f"/presets/{preset.id}", login="root", data=json.dumps(body), content_type=JSON).json()
+    assert saved["title"] == "Week" and saved["dvr"]["expiration"] == 604800  # a patch
+    assert saved["dvr"]["storage_limit"] == 10**12 and saved["vision"] == {}
+    missing = api("PUT", "/presets/999999", login="root", data="{}", content_type=JSON)
+    assert missing.status_code == 404  # no upsert
+
+
+def check_organization_preset_save(world, api):
+    from cameras.models import Preset
+
+    preset = Preset.objects.create(title="Week")
+    url = f"/organizations/{world.org_b.id}/presets"
+    saved = api("PUT", url, login="root", data=json.dumps({"preset_id": preset.id}), content_type=JSON)
+    assert saved.status_code == 200 and saved.json()["id"] == preset.id
+    assert list(preset.organizations.all()) == [world.org_b]
+
+
+def check_delete_organization_preset(world, api):
+    from cameras.models import Preset
+
+    preset = Preset.objects.create(title="Week")
+    preset.organizations.add(world.org_b)
+    response = api("DELETE", f"/organizations/{world.org_b.id}/presets/{preset.id}", login="root")
+    assert response.status_code == 204 and not preset.organizations.exists()
+
+
+def check_users_list(world, api):
+    page = api("GET", "/users", login="root").json()
+    assert list(page) == ["estimated_count", "timing", "users_list"]
+    assert {u["name"] for u in page["users_list"]} == {"alice", "bob", "carol", "root"}  # every organization
+    root = next(u for u in page["users_list"] if u["name"] == "root")
+    assert root["access_level"] == "admin" and "password" not in root
+    in_b = api("GET", f"/users?organization_id={world.org_b.id}", login="root").json()["users_list"]
+    assert [u["name"] for u in in_b] == ["carol"]
+
+
+def check_user_create(world, api):
+    body = {"name": "dave", "password": "A-long-enough-pass-1", "organization_id": world.org_b.id}
+    response = api("POST", "/users", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    user = response.json()
+    assert user["name"] == "dave" and [o["id"] for o in user["organizations"]] == [world.org_b.id]
+    assert "password" not in user
+
+
+def check_user_get(world, api):
+    user = api("GET", f"/users/{world.carol.id}", login="root").json()
+    assert user["id"] == world.carol.id and user["organizations"][0]["permissions"]["is_member"] is True
+
+
+def check_user_save(world, api):
+    body = {"disabled": True, "note": "left the company"}
+    response = api("PUT", f"/users/{world.bob.id}", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200 and response.json()["disabled"] is True
+    assert api("GET", "/streams", login="bob").status_code in (401, 404)  # a disabled user cannot sign in
+
+
+def check_user_delete(world, api):
+    assert api("DELETE", f"/users/{world.bob.id}", login="root").status_code == 204
+    assert api("GET", f"/users/{world.bob.id}", login="root").status_code == 404
+
+
 OPERATIONS = {
     "login_create": Operation("POST", "/login", check_login, public=True),
     "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
@@ -322,6 +436,21 @@ OPERATIONS = {
     "cluster_stats_get": Operation("GET", "/cluster/stats", check_cluster_stats_get),
     "events_list": Operation("GET", "/events", check_events_list),
     "agents_list": Operation("GET", "/agents", check_agents_list),
+    "presets_list": Operation("GET", "/presets", check_presets_list),
+    "presets_create": Operation("POST", "/presets", check_presets_create, route="presets_list"),
+    "preset_get": Operation("GET", "/presets/1", check_preset_get),
+    "preset_save": Operation("PUT", "/presets/1", check_preset_save, route="preset_get"),
+    "organization_preset_save": Operation(
+        "PUT", "/organizations/{org_b}/presets", check_organization_preset_save
+    ),
+    "delete_organization_preset": Operation(
+        "DELETE", "/organizations/{org_b}/presets/1", check_delete_organization_preset
+    ),
+    "users_list": Operation("GET", "/users", check_users_list),
+    "user_create": Operation("POST", "/users", check_user_create, route="users_list"),
+    "user_get": Operation("GET", "/users/{carol}", check_user_get),
+    "user_save": Operation("PUT", "/users/{bob}", check_user_save, route="user_get"),
+    "user_delete": Operation("DELETE", "/users/{bob}", check_user_delete, route="user_get"),
     "stream_layouts_get": Operation("GET", "/streams/a-lobby/layouts", check_stream_layouts_get),
     "preview_layout_change_for_stream_config": Operation(
         "POST", "/streams/a-lobby/preview_layout_change", check_stream_preview

@@ -7,6 +7,7 @@ unknown path with a catalog 404 stays last.
 from django.urls import path, re_path
 
 from ..not_found import unknown_path
+from . import presets, users
 from .agents import AgentListView
 from .cluster import ClusterStatsView
 from .config import DomainConfigView, SystemConfigView
@@ -38,6 +39,8 @@ urlpatterns = [
         name="preview_layout_change_for_stream_config",
     ),
     path("system_config", SystemConfigView.as_view(), name="system_config_get"),
+    *presets.urlpatterns,
+    *users.urlpatterns,
     # Last: anything else under the prefix is a catalog 404, newlines included (`<path:…>` is `.+`,
     # which stops at one; `(?s)` would make every reverse() of the project fail).
     re_path(r"^(?P<unknown>[\s\S]+)\Z", unknown_path),
