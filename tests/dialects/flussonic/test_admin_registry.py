@@ -419,6 +419,105 @@ def check_user_delete(world, api):
     assert api("GET", f"/users/{world.bob.id}", login="root").status_code == 404
 
 
+def check_admin_stream(stream: dict):
+    assert isinstance(stream["name"], str) and isinstance(stream["organization_id"], int)
+    assert "playback_token" not in stream["stats"]  # the admin does not watch content (§6.7.1)
+    assert "is_favourite" not in stream and "notifications_enabled" not in stream
+    assert stream["stats"]["status"] in {"running", "waiting", "error"}
+
+
+def check_streams_list(world, api):
+    page = api("GET", "/streams", login="root").json()
+    assert list(page) == ["estimated_count", "timing", "streams"]
+    assert {s["name"] for s in page["streams"]} == {
+        "a-lobby",
+        "a-desk",
+        "a-vault",
+        "a-loose",
+        "a-granted",
+        "b-gate",
+    }
+    for stream in page["streams"]:
+        check_admin_stream(stream)
+    in_b = api("GET", f"/streams?organization_id={world.org_b.id}", login="root").json()["streams"]
+    assert [s["name"] for s in in_b] == ["b-gate"]
+
+
+def check_stream_get(world, api):
+    from cameras.services.nodes import placement_record
+
+    gate = world.cameras.gate
+    gate.onvif_url = "http://10.0.0.9/onvif/device_service"
+    gate.save()
+    placement_record(camera=gate, hostname="node-a")
+    stream = api("GET", "/streams/b-gate", login="root").json()
+    check_admin_stream(stream)
+    assert stream["onvif"]["url"] == "http://10.0.0.9/onvif/device_service"
+    assert stream["layout"]["ingest"] == "node-a" and stream["layout"]["change_reason"] == "not_distributed"
+    assert api("GET", "/streams/nowhere", login="root").status_code == 404
+
+
+def check_stream_save(world, api):
+    body = {"title": "Back gate", "dvr": {"expiration": 3600}}
+    response = api("PUT", "/streams/b-gate", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    stream = response.json()
+    check_admin_stream(stream)
+    assert stream["title"] == "Back gate" and stream["dvr"]["expiration"] == 3600
+    create = {"name": "b-new", "organization_id": world.org_b.id, "inputs": [{"url": "rtsp://10.0.0.7/main"}]}
+    created = api("PUT", "/streams/b-new", login="root", data=json.dumps(create), content_type=JSON)
+    assert created.status_code == 200, created.content
+    assert Camera.objects.get(name="b-new").organization_id == world.org_b.id
+
+
+def check_stream_delete(world, api):
+    assert api("DELETE", "/streams/b-gate", login="root").status_code == 204
+    assert not Camera.objects.filter(name="b-gate").exists()
+
+
+def check_camera_config_get(world, api):
+    from tests.support.onvif_device import attach, running_device
+
+    with running_device() as device:
+        attach(world.cameras.gate, device)
+        response = api("GET", "/streams/b-gate/camera_config", login="root")
+    assert response.status_code == 200, response.content
+    assert response.json()["camera_info"]["model"] == "SIM-1080"
+
+
+def check_camera_config_save(world, api):
+    from tests.support.onvif_device import attach, running_device
+
+    body = {"sensor": {"contrast_correction": 70}}
+    with running_device() as device:
+        attach(world.cameras.gate, device)
+        response = api(
+            "PUT", "/streams/b-gate/camera_config", login="root", data=json.dumps(body), content_type=JSON
+        )
+    assert response.status_code == 200 and device.state.contrast == 70
+
+
+def check_stream_firmware_update(world, api):
+    import base64
+
+    from tests.support.onvif_device import attach, running_device
+
+    image = b"DL\x03\x04firmware"
+    with running_device() as device:
+        attach(world.cameras.gate, device)
+        response = api(
+            "PUT",
+            "/streams/b-gate/firmware_update?proto=iris",
+            login="root",
+            data=image,
+            content_type="application/octet-stream",
+        )
+    assert response.status_code == 204 and device.state.firmware == [image]
+    body = json.dumps({"image": base64.b64encode(image).decode()})
+    wrong = api("PUT", "/streams/b-gate/firmware_update", login="root", data=body, content_type="text/plain")
+    assert wrong.status_code == 415
+
+
 OPERATIONS = {
     "login_create": Operation("POST", "/login", check_login, public=True),
     "domain_config_get": Operation("GET", "/domain_config", check_domain_config_get),
@@ -445,6 +544,17 @@ OPERATIONS = {
     ),
     "delete_organization_preset": Operation(
         "DELETE", "/organizations/{org_b}/presets/1", check_delete_organization_preset
+    ),
+    "streams_list": Operation("GET", "/streams", check_streams_list),
+    "stream_get": Operation("GET", "/streams/b-gate", check_stream_get),
+    "stream_save": Operation("PUT", "/streams/b-gate", check_stream_save, route="stream_get"),
+    "stream_delete": Operation("DELETE", "/streams/b-gate", check_stream_delete, route="stream_get"),
+    "camera_config_get": Operation("GET", "/streams/b-gate/camera_config", check_camera_config_get),
+    "camera_config_save": Operation(
+        "PUT", "/streams/b-gate/camera_config", check_camera_config_save, route="camera_config_get"
+    ),
+    "stream_firmware_update": Operation(
+        "PUT", "/streams/b-gate/firmware_update", check_stream_firmware_update
     ),
     "users_list": Operation("GET", "/users", check_users_list),
     "user_create": Operation("POST", "/users", check_user_create, route="users_list"),

@@ -7,7 +7,7 @@ unknown path with a catalog 404 stays last.
 from django.urls import path, re_path
 
 from ..not_found import unknown_path
-from . import presets, users
+from . import presets, streams, users
 from .agents import AgentListView
 from .cluster import ClusterStatsView
 from .config import DomainConfigView, SystemConfigView
@@ -38,6 +38,8 @@ urlpatterns = [
         StreamPreviewView.as_view(),
         name="preview_layout_change_for_stream_config",
     ),
+    *streams.urlpatterns,
+    streams.stream_route,  # after the stream sub-resources above
     path("system_config", SystemConfigView.as_view(), name="system_config_get"),
     *presets.urlpatterns,
     *users.urlpatterns,
