@@ -5,13 +5,15 @@ import datetime as dt
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from cameras.models import Agent, Camera
 
 from ..collections import Collection, Field
+from ..openapi import collection, collection_parameters, responses
 from .base import WatcherAdminView
+from .schemas import AGENT
 
 ONLINE_WITHIN = dt.timedelta(minutes=2)
 
@@ -73,7 +75,11 @@ def serialize_agents(agents: list[Agent]) -> list[dict]:
 class AgentListView(WatcherAdminView):
     """GET /agents[?organization_id=…&stream_is=null&title_like=…]."""
 
-    @extend_schema(operation_id="agents_list", responses={200: OpenApiResponse(description="Agents")})
+    @extend_schema(
+        operation_id="agents_list",
+        parameters=collection_parameters(AGENTS),
+        responses=responses(collection(AGENTS, AGENT), 400, 403),
+    )
     def get(self, request):
         page = AGENTS.page(request, Agent.objects.all(), lambda rows, selection: serialize_agents(rows))
         return Response(page)

@@ -13,7 +13,9 @@ from cameras.models import Agent, Camera
 from cameras.services.nodes import node_version
 from organizations.models import SiteSettings
 
+from ..openapi import responses
 from .base import WatcherAdminView
+from .schemas import CLUSTER_HEALTH
 from .streamers import (
     DEGRADED_PERCENT,
     HEALTH,
@@ -194,7 +196,12 @@ class ClusterStatsView(WatcherAdminView):
     @extend_schema(
         operation_id="cluster_stats_get",
         parameters=[OpenApiParameter("format", str, enum=["openmetrics"], required=False)],
-        responses={200: OpenApiResponse(description="ClusterHealth, or OpenMetrics text")},
+        responses={
+            **responses(CLUSTER_HEALTH, 403, 404),
+            (200, "application/openmetrics-text"): OpenApiResponse(
+                {"type": "string"}, description="the same counters as OpenMetrics text"
+            ),
+        },
     )
     def get(self, request):
         response = Response(cluster_health(timezone.now()))

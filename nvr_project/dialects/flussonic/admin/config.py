@@ -4,7 +4,7 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from organizations.models import SiteSettings
@@ -12,7 +12,9 @@ from organizations.services.site import COLOR_FIELDS, mail_masked, site_settings
 
 from .. import auth
 from ..errors import InvalidBody
+from ..openapi import responses
 from .base import WatcherAdminView
+from .schemas import DOMAIN_CONFIG, SYSTEM_CONFIG
 
 SENDING_METHODS = ("SMTP", "SendGrid")
 SECURITY = ("none", "tls", "starttls")
@@ -88,16 +90,14 @@ def _appearance_problems(appearance) -> list[tuple[str, str]]:
 class DomainConfigView(WatcherAdminView):
     """GET and PUT /domain_config: mail and appearance; PUT is a partial save (§5.1.2)."""
 
-    @extend_schema(
-        operation_id="domain_config_get", responses={200: OpenApiResponse(description="DomainConfig")}
-    )
+    @extend_schema(operation_id="domain_config_get", responses=responses(DOMAIN_CONFIG, 403))
     def get(self, request):
         return Response(domain_config(SiteSettings.load()))
 
     @extend_schema(
         operation_id="domain_config_save",
-        request={"application/json": {"type": "object"}},
-        responses={200: OpenApiResponse(description="DomainConfig")},
+        request={"application/json": DOMAIN_CONFIG},
+        responses=responses(DOMAIN_CONFIG, 400, 403),
     )
     def put(self, request):
         body = request.data
@@ -136,9 +136,7 @@ def masked_database_url() -> str:
 class SystemConfigView(WatcherAdminView):
     """GET /system_config: deployment settings, read from our configuration (read-only, §5.1.3)."""
 
-    @extend_schema(
-        operation_id="system_config_get", responses={200: OpenApiResponse(description="SystemConfig")}
-    )
+    @extend_schema(operation_id="system_config_get", responses=responses(SYSTEM_CONFIG, 403))
     def get(self, request):
         return Response(
             {

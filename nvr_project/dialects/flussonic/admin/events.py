@@ -3,13 +3,15 @@ configuration changes — as Watcher events."""
 
 import json
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from organizations.models import AuditEvent
 
 from ..collections import Collection, Field
+from ..openapi import collection, collection_parameters, responses
 from .base import WatcherAdminView
+from .schemas import EVENT
 
 EVENT_FIELDS = {
     "event_id": Field("id", "int"),
@@ -62,7 +64,11 @@ def event_body(row: AuditEvent) -> dict:
 class EventListView(WatcherAdminView):
     """GET /events: newest first by default."""
 
-    @extend_schema(operation_id="events_list", responses={200: OpenApiResponse(description="Events")})
+    @extend_schema(
+        operation_id="events_list",
+        parameters=collection_parameters(EVENTS),
+        responses=responses(collection(EVENTS, EVENT), 400, 403),
+    )
     def get(self, request):
         page = EVENTS.page(
             request, AuditEvent.objects.all(), lambda rows, selection: [event_body(r) for r in rows]

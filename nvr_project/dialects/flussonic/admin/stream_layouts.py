@@ -2,7 +2,7 @@
 stream was recorded on and why, and `preview_layout_change_for_stream_config`, a dry run."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from cameras.layout import preview_camera_change
@@ -12,7 +12,9 @@ from organizations.exceptions import ObjectNotFound
 from ..collections import Collection, Field
 from ..computed import page_of_items
 from ..errors import InvalidBody
+from ..openapi import collection, collection_parameters, responses
 from .base import WatcherAdminView
+from .schemas import STREAM_CHANGE, STREAM_LAYOUT, changes_page
 
 LAYOUT_FIELDS = {
     "created_at": Field("created_at", "utc_ms"),
@@ -46,7 +48,11 @@ def layout_body(placement: CameraPlacement) -> dict:
 class StreamLayoutsView(WatcherAdminView):
     """GET /streams/{name}/layouts[?created_at_gt=…&created_at_lt=…]: newest first."""
 
-    @extend_schema(operation_id="stream_layouts_get", responses={200: OpenApiResponse(description="Layouts")})
+    @extend_schema(
+        operation_id="stream_layouts_get",
+        parameters=collection_parameters(LAYOUTS),
+        responses=responses(collection(LAYOUTS, STREAM_LAYOUT), 400, 403, 404),
+    )
     def get(self, request, name: str):
         camera = stream_by_name(name)
         placements = CameraPlacement.objects.filter(camera=camera).select_related("streamer")
@@ -63,8 +69,14 @@ class StreamPreviewView(WatcherAdminView):
 
     @extend_schema(
         operation_id="preview_layout_change_for_stream_config",
+        parameters=[
+            OpenApiParameter("select", str),
+            OpenApiParameter("sort", str),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1}),
+            OpenApiParameter("cursor", str),
+        ],
         request={"application/json": {"type": "object"}},
-        responses={200: OpenApiResponse(description="StreamLayoutChange collection")},
+        responses=responses(changes_page(STREAM_CHANGE), 400, 403, 404),
     )
     def post(self, request, name: str):
         camera = stream_by_name(name)

@@ -9,7 +9,7 @@ saving, how many cameras each node would record after such a change.
 import re
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from cameras.choices import StreamerRole
@@ -20,7 +20,9 @@ from organizations.exceptions import ObjectNotFound
 
 from ..computed import page_of_items
 from ..errors import InvalidBody, WatcherError
+from ..openapi import responses
 from .base import WatcherAdminView
+from .schemas import STREAMER, STREAMER_CHANGE, changes_page
 from .streamers import StreamerView, streamer_body, streamer_queryset
 
 UNIX_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
@@ -117,8 +119,8 @@ def _hostname(hostname: str) -> str:
 class StreamerSaveMixin:
     @extend_schema(
         operation_id="streamer_save",
-        request={"application/json": {"type": "object"}},
-        responses={200: OpenApiResponse(description="Streamer")},
+        request={"application/json": STREAMER},
+        responses=responses(STREAMER, 400, 403),
     )
     def put(self, request, hostname: str):
         fields = parse_streamer_body(request.data)
@@ -135,8 +137,14 @@ class StreamerPreviewView(WatcherAdminView):
 
     @extend_schema(
         operation_id="preview_layout_change_for_streamer_config",
-        request={"application/json": {"type": "object"}},
-        responses={200: OpenApiResponse(description="StreamerLayoutChange collection")},
+        parameters=[
+            OpenApiParameter("select", str),
+            OpenApiParameter("sort", str),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1}),
+            OpenApiParameter("cursor", str),
+        ],
+        request={"application/json": STREAMER},
+        responses=responses(changes_page(STREAMER_CHANGE), 400, 403),
     )
     def post(self, request, hostname: str):
         fields = parse_streamer_body(request.data)
@@ -153,7 +161,7 @@ class StreamerPreviewView(WatcherAdminView):
 class StreamerDetailView(StreamerSaveMixin, StreamerView):
     """GET, PUT and DELETE /streamers/{hostname} (`streamer_delete` is catalog §9)."""
 
-    @extend_schema(operation_id="streamer_delete", responses={204: None})
+    @extend_schema(operation_id="streamer_delete", responses=responses(None, 403, 404, 409, status=204))
     def delete(self, request, hostname: str):
         streamer = Streamer.objects.filter(hostname=hostname).first()
         if streamer is None:

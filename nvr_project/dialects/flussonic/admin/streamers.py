@@ -10,14 +10,16 @@ import datetime as dt
 from django.conf import settings
 from django.db.models import Count
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from cameras.models import Streamer
 from organizations.exceptions import ObjectNotFound
 
 from ..collections import Collection, Field, Selection
+from ..openapi import collection, collection_parameters, responses
 from .base import WatcherAdminView
+from .schemas import STREAMER
 
 ONLINE_WINDOW = dt.timedelta(seconds=30)
 # Health thresholds (catalog §6.4 leaves them to us): a load at or over the first is `degradated`,
@@ -105,7 +107,11 @@ def streamer_body(streamer: Streamer, now) -> dict:
 class StreamerListView(WatcherAdminView):
     """GET /streamers: every recording node, with its live figures."""
 
-    @extend_schema(operation_id="streamers_list", responses={200: OpenApiResponse(description="Streamers")})
+    @extend_schema(
+        operation_id="streamers_list",
+        parameters=collection_parameters(STREAMERS),
+        responses=responses(collection(STREAMERS, STREAMER), 400, 403),
+    )
     def get(self, request):
         now = timezone.now()
         page = STREAMERS.page(
@@ -117,11 +123,14 @@ class StreamerListView(WatcherAdminView):
 class StreamerView(WatcherAdminView):
     """GET /streamers/{hostname}: one node, else 404."""
 
-    @extend_schema(operation_id="streamer_get", responses={200: OpenApiResponse(description="Streamer")})
+    @extend_schema(
+        operation_id="streamer_get",
+        parameters=[OpenApiParameter("select", str)],
+        responses=responses(STREAMER, 403, 404),
+    )
     def get(self, request, hostname: str):
         streamer = streamer_queryset().filter(hostname=hostname).first()
         if streamer is None:
             raise ObjectNotFound(f"no streamer {hostname!r}")
-        return Response(
-            Selection(request.query_params.get("select")).project(streamer_body(streamer, timezone.now()))
-        )
+        selection = Selection(request.query_params.get("select"), ("hostname",))
+        return Response(selection.project(streamer_body(streamer, timezone.now())))
