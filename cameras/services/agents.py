@@ -135,7 +135,8 @@ def agent_activate(
     if not agent_id:
         raise ActivationRefused("an agent id is required")
     found = (
-        AgentActivationToken.objects.select_for_update()
+        # Lock only the token row: PostgreSQL refuses FOR UPDATE on the nullable side of the joins.
+        AgentActivationToken.objects.select_for_update(of=("self",))
         .filter(token_hash=token_hash(token or ""))
         .select_related("organization", "created_by", "camera")
         .first()

@@ -10,6 +10,7 @@ in filter syntax over the sort keys of the boundary item, plus `$id` (the pk, a 
 
 import base64
 import binascii
+import ipaddress
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ class Field:
     """One API field usable in filters and `sort`.
 
     `expr` is an ORM path or a factory `(request) -> Expression` for values computed per request
-    (e.g. `stats.alive` depends on now). `kind` is str, int, float, bool, utc_ms or utc.
+    (e.g. `stats.alive` depends on now). `kind` is str, int, float, bool, ip, utc_ms or utc.
     `returned=False` marks sort-only keys such as `position` and `named_by`.
     """
 
@@ -57,6 +58,8 @@ class Field:
                 return value
             if self.kind == "bool":
                 return {"true": True, "false": False, "1": True, "0": False}[raw.lower()]
+            if self.kind == "ip":
+                return str(ipaddress.ip_address(raw))  # PostgreSQL compares `inet`: no free text
             if self.kind in ("utc_ms", "utc"):
                 scale = 1000 if self.kind == "utc_ms" else 1_000_000
                 return EPOCH + dt.timedelta(microseconds=int(Decimal(raw) * scale))

@@ -91,9 +91,11 @@ def responses(ok, *errors: int, status: int = 200, public: bool = False) -> dict
     """`extend_schema(responses=...)`: the success body (None: no body) and the errors[] statuses.
 
     Unless the operation is `public`, 401 and 429 are added: any credential check can fail, and
-    repeated failures lock the login for a while (auth.secret_check). Callers name the rest.
+    repeated failures lock the login for a while (auth.secret_check). 400 is always added: a NUL
+    character is refused everywhere (views._refuse_nul). Callers name the rest.
     """
-    codes = sorted(set(errors) | (set() if public else {401, 429}))
+    # 400 is always possible: a NUL character anywhere in the parameters or body (views.py).
+    codes = sorted(set(errors) | {400} | (set() if public else {401, 429}))
     described = {status: ok if ok is not None else OpenApiResponse(description="No response body")}
     for code in codes:
         described[code] = OpenApiResponse(ERROR_RESPONSE, description=ERROR_MEANING.get(code, "error"))

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .auth import WatcherAuthentication
-from .errors import watcher_exception_handler
+from .errors import BadParameter, InvalidBody, watcher_exception_handler
 
 CORS_HEADERS = "Authorization, Content-Type, X-Vsaas-Api-Key, X-Vsaas-User"
 
@@ -36,6 +36,7 @@ class WatcherView(APIView):
         super().initial(request, *args, **kwargs)
         self.user = request.user
         self.session = request.auth  # the AuthSession of a Bearer token, None for Basic or API key
+        _refuse_nul(request)
 
     def check_permissions(self, request):
         if request.method != "OPTIONS":  # §1: CORS preflight answers 200 without credentials
@@ -52,3 +53,12 @@ class WatcherView(APIView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response["Access-Control-Allow-Origin"] = "*"  # credentials travel in headers, never cookies
         return response
+
+
+def _refuse_nul(request) -> None:
+    """A NUL character is a 400 here: PostgreSQL cannot store or compare text that holds one."""
+    for key, values in request.query_params.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            raise BadParameter(key.replace("\x00", ""), "parameters must not contain NUL characters")
+    if request.content_type.startswith("application/json") and b"\\u0000" in request.body:
+        raise InvalidBody([("", "strings must not contain NUL characters (\\u0000)")])

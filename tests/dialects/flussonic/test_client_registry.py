@@ -111,3 +111,12 @@ def test_an_unknown_path_under_the_prefix_is_a_catalog_404(method, api):
     assert response.status_code == 404
     (error,) = response.json()["errors"]
     assert error["status"] == "404" and error["code"] == "not_found" and "/streamz/a-lobby" in error["title"]
+
+
+def test_a_nul_character_is_a_400_naming_the_parameter_or_the_body(world, api):
+    response = api("GET", "/streams?title_like=a%00b", login="alice")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["source"]["parameter"] == "title_like"
+    body = '{"title": "a\\u0000b"}'
+    response = api("PUT", "/streams/a-lobby", login="alice", data=body, content_type="application/json")
+    assert response.status_code == 400 and "NUL" in response.json()["errors"][0]["title"]

@@ -21,7 +21,7 @@ EVENT_FIELDS = {
     "operation_id": Field("operation_id"),
     "status": Field("status", "int", nullable=True),
     "duration": Field("duration_us", "int", nullable=True),
-    "ip": Field("ip_address", nullable=True),
+    "ip": Field("ip_address", "ip", nullable=True),
     "originator": Field("originator"),
     "trace_id": Field("trace_id"),
     "request_id": Field("request_id"),
