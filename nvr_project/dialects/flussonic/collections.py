@@ -10,8 +10,8 @@ in filter syntax over the sort keys of the boundary item, plus `$id` (the pk, a 
 
 import base64
 import binascii
-import ipaddress
 import datetime as dt
+import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
