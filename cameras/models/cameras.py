@@ -131,6 +131,9 @@ class Camera(models.Model):
         default=dict, blank=True, help_text="Last camera_config read from the device"
     )
     firmware_update_started_at = models.DateTimeField(null=True, blank=True)
+    firmware_update_ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="Upload end plus the down time the camera announced"
+    )
 
     # Observed by the recorder
     status = models.CharField(max_length=10, choices=CameraStatus.choices, default=CameraStatus.UNKNOWN)

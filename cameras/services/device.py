@@ -5,6 +5,7 @@ cameras/onvif.py; a camera without ONVIF raises OnvifUnavailable before any netw
 of the device itself are cameras.onvif.DeviceError subclasses.
 """
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from asgiref.sync import async_to_sync
@@ -104,19 +105,26 @@ def camera_ptz_move(*, camera: Camera, pan: float, tilt: float, zoom: float) -> 
     async_to_sync(onvif.ptz_move)(camera_onvif_endpoint(camera=camera), pan=pan, tilt=tilt, zoom=zoom)
 
 
+MIN_DOWN_TIME_S = 60  # a camera that announces no down time still reboots
+
+
 def camera_firmware_upgrade(*, camera: Camera, actor, image: bytes) -> None:
     """Upload a firmware image to the camera, which then installs it and reboots.
 
     `firmware_update_started_at` marks the update as running from the moment the upload starts
-    (Watcher shows `firmware_update_duration` meanwhile); a failed upload clears it again.
+    (Watcher shows `firmware_update_duration` meanwhile) until `firmware_update_ends_at`, the end
+    of the down time the camera announces once it has the image; a failed upload clears both.
     """
     endpoint = camera_onvif_endpoint(camera=camera)
     camera.firmware_update_started_at = timezone.now()
-    camera.save(update_fields=["firmware_update_started_at", "updated_at"])
+    camera.firmware_update_ends_at = None
+    camera.save(update_fields=["firmware_update_started_at", "firmware_update_ends_at", "updated_at"])
     try:
-        async_to_sync(onvif.firmware_upgrade)(endpoint, image)
+        down_s = async_to_sync(onvif.firmware_upgrade)(endpoint, image)
     except onvif.DeviceError:
         camera.firmware_update_started_at = None
         camera.save(update_fields=["firmware_update_started_at", "updated_at"])
         raise
+    camera.firmware_update_ends_at = timezone.now() + timedelta(seconds=max(down_s, MIN_DOWN_TIME_S))
+    camera.save(update_fields=["firmware_update_ends_at", "updated_at"])
     _audit(camera, actor, f"uploaded firmware ({len(image)} bytes) to {camera.name}")

@@ -212,6 +212,7 @@ STREAM_SCHEMA = component(
         last_change=obj(created_at=UTC_MS, user=TEXT),
         coordinates=obj(latitude=NUMBER, longitude=NUMBER),
         last_episode_at=UTC_MS,
+        firmware_update_duration=INT,
         path=array(obj("id", "title", id=INT, title=TEXT)),
         stats=_STATS,
     ),
@@ -262,6 +263,12 @@ class StreamSerializer(serializers.BaseSerializer):
             item["coordinates"] = {"latitude": camera.latitude, "longitude": camera.longitude}
         if getattr(camera, "_last_episode_at", None) is not None:
             item["last_episode_at"] = utc_ms(camera._last_episode_at)
+        if camera.firmware_update_started_at is not None and (
+            camera.firmware_update_ends_at is None or now < camera.firmware_update_ends_at
+        ):  # present only while an update runs: the upload, then the down time the camera announced
+            item["firmware_update_duration"] = int(
+                (now - camera.firmware_update_started_at).total_seconds() * 1000
+            )
         if ctx.get("inputs"):
             item["inputs"] = [_input(i) for i in camera.inputs.all()]
         if "folders" in ctx:

@@ -1,7 +1,10 @@
 """Registry rows: stream_device (stream import, camera config, firmware, PTZ; catalog §5.2.5-5.2.9)."""
 
 import base64
+import datetime as dt
 import json
+
+from django.utils import timezone
 
 from cameras.models import Camera
 from tests.support.onvif_device import attach, running_device
@@ -72,6 +75,13 @@ def check_stream_firmware_update(world, api):
         )
     assert response.status_code == 204 and response.content == b"", response.content
     assert device.state.firmware == [image]
+    # The stream shows the update while the 90 s of down time the camera announced run, then not.
+    running = api("GET", "/streams/a-lobby", login="alice").json()
+    assert isinstance(running["firmware_update_duration"], int) and running["firmware_update_duration"] >= 0
+    Camera.objects.filter(pk=world.cameras.lobby.pk).update(
+        firmware_update_ends_at=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert "firmware_update_duration" not in api("GET", "/streams/a-lobby", login="alice").json()
 
 
 def check_stream_ptz_execute(world, api):
