@@ -8,6 +8,7 @@ sending method, otherwise through Django's EMAIL_* settings.
 
 import logging
 import smtplib
+from datetime import timedelta
 from email.utils import formataddr
 
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from accounts.models import AuthSession, User
 from accounts.services import auth_sessions_revoke
 from organizations.choices import AuditKind
-from organizations.models import SiteSettings
+from organizations.models import AuditEvent, SiteSettings
 from organizations.services import audit_event_record
 
 logger = logging.getLogger(__name__)
@@ -99,16 +100,33 @@ def mail_setup() -> tuple:
     return connection, from_email
 
 
+RECOVERY_MAILS_PER_HOUR = 3
+RECOVERY_MAIL_MESSAGE = "password recovery mail sent to "
+
+
+def _recently_mailed(user: User) -> bool:
+    """Whether the account had its hourly share of recovery mails (counted in the audit log)."""
+    since = timezone.now() - timedelta(hours=1)
+    sent = AuditEvent.objects.filter(
+        object_type="user",
+        object_id=str(user.pk),
+        message__startswith=RECOVERY_MAIL_MESSAGE,
+        created_at__gte=since,
+    )
+    return sent.count() >= RECOVERY_MAILS_PER_HOUR
+
+
 def password_recovery_send(*, email: str, reset_url: str) -> int:
     """Mail a recovery token to every account with this address that may reset its password.
 
     Returns how many mails went out; callers must not tell the requester (no account enumeration),
-    which is also why a failing mail server is logged here rather than raised.
+    which is also why a failing mail server is logged here rather than raised. An account gets at
+    most RECOVERY_MAILS_PER_HOUR, so the form cannot be used to flood someone's inbox.
     """
     users = [
         u
         for u in User.objects.filter(email__iexact=email.strip(), is_active=True)
-        if may_reset_password(u) and u.has_usable_password()
+        if may_reset_password(u) and u.has_usable_password() and not _recently_mailed(u)
     ]
     if not users:
         return 0
@@ -136,7 +154,7 @@ def password_recovery_send(*, email: str, reset_url: str) -> int:
             actor=None,
             object_type="user",
             object_id=user.pk,
-            message=f"password recovery mail sent to {user.login}",
+            message=f"{RECOVERY_MAIL_MESSAGE}{user.login}",
         )
     return sent
 

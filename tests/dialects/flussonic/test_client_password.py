@@ -52,6 +52,12 @@ def test_the_recovery_mail_carries_a_token_that_resets_the_password_once(world, 
     assert api("GET", "/profile", headers=basic("alice", NEW)).status_code == 200
 
 
+def test_an_account_gets_three_recovery_mails_an_hour_at_most(world, api):
+    answers = {recover(api, "alice@example.test").status_code for _ in range(5)}
+    assert answers == {204}  # the requester cannot tell the difference
+    assert len(mail.outbox) == 3
+
+
 def test_an_unknown_address_looks_the_same_and_sends_nothing(world, api):
     response = recover(api, "nobody@example.test")
     assert response.status_code == 204 and response.content == b""
