@@ -24,6 +24,9 @@ from .writer import IndexWriter, wall_us
 logger = logging.getLogger(__name__)
 
 
+HELD_ELSEWHERE = "another recorder holds the camera"
+
+
 def lease_owner_name() -> str:
     """node:pid:random, so the heartbeat can count this node's cameras and leases stay distinct."""
     return f"{node_name()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -39,7 +42,7 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
     """
     owner = lease_owner_name()
     if not lease_claim(camera_id=camera_id, owner=owner, token=token):
-        return "another recorder holds the camera"
+        return HELD_ELSEWHERE
     camera = Camera.objects.select_related("streamer").get(pk=camera_id)
     pinned = camera.streamer
     if pinned is not None and pinned.hostname != node_name() and pinned.enabled and pinned.channel_limit != 0:

@@ -1,8 +1,10 @@
 """Admin API streamers: node settings are validated, and the recorder honours them for real."""
 
 import json
+import os
 import signal
-import threading
+import subprocess
+import sys
 import time
 
 import pytest
@@ -14,9 +16,8 @@ from cameras.models import Camera, Streamer
 from cameras.services import camera_create
 from organizations.models import AuditEvent
 from recordings.models import Segment
-from recordings.recorder.supervisor import record_camera
 from tests.factories import OrganizationFactory, UserFactory
-from tests.recordings.test_recorder_takeover import start_worker, wait_for
+from tests.recordings.test_recorder_takeover import ROOT, database_url, wait_for
 from tests.support.rtsp_camera import TEST_H264_AAC
 
 from .conftest import ADMIN_BASE, basic
@@ -92,11 +93,25 @@ def test_preview_of_an_unchanged_node_is_empty_and_pages_like_a_collection(root,
     assert page == {"estimated_count": 0, "timing": {}, "changes": []}
 
 
+def start_node(name: str, node: str, settings, *extra: str) -> subprocess.Popen:
+    """A recorder process for one camera on node `node` (what an ingest worker runs per camera)."""
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(DATABASE_URL=database_url(), NVR_MEDIA_ROOT=str(settings.NVR_MEDIA_ROOT), NVR_NODE_NAME=node)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "record_camera", name, *extra],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_draining_a_node_moves_its_camera_to_the_other_worker(rtsp_camera, settings, monkeypatch):
-    """Two recorders: worker A (its own process) records; the administrator sets A's channel_limit
-    to 0 through the Admin API; A stops by itself and worker B records within the failover time."""
+def test_draining_a_node_moves_its_camera_to_the_other_worker(rtsp_camera, settings):
+    """Two recorder processes on two nodes: A records, B stands by; the administrator sets A's
+    channel_limit to 0 through the Admin API; A stops by itself and B records within the failover
+    time, from where A's footage ends."""
     UserFactory(login="root", role=Role.ADMIN)
     now = timezone.now()
     for hostname in ("worker-a", "worker-b"):
@@ -109,24 +124,15 @@ def test_draining_a_node_moves_its_camera_to_the_other_worker(rtsp_camera, setti
         input_urls=[source.url],
         segment_duration=60,
     )
-    worker_a = start_worker(camera.name, settings)
-    stop_b = threading.Event()
-    monkeypatch.setenv("NVR_NODE_NAME", "worker-b")
-
-    def worker_b():  # what recorder_assign does: offer the camera until a worker gets its lease
-        while not stop_b.is_set():
-            if record_camera(camera_id=camera.pk, stop=stop_b) not in ("another recorder holds the camera",):
-                return
-            stop_b.wait(1)
-
-    thread = threading.Thread(target=worker_b, daemon=True)
+    worker_a = start_node(camera.name, "worker-a", settings)
+    worker_b = None
     try:
         wait_for(
             lambda: Segment.objects.filter(camera=camera, fragment_count__gte=2).exists(), 30, "A's fragments"
         )
         assert Camera.objects.get(pk=camera.pk).lease_owner.startswith("worker-a:")
-        thread.start()
-        time.sleep(1.5)
+        worker_b = start_node(camera.name, "worker-b", settings, "--wait")
+        time.sleep(2)
         assert Camera.objects.get(pk=camera.pk).lease_owner.startswith("worker-a:")  # B waits its turn
         drained_at = time.monotonic()
         response = Client().put(
@@ -143,15 +149,21 @@ def test_draining_a_node_moves_its_camera_to_the_other_worker(rtsp_camera, setti
         moved_after = time.monotonic() - drained_at
         wait_for(lambda: Segment.objects.filter(camera=camera).count() >= 2, 20, "B's first segment")
     finally:
-        stop_b.set()
-        if worker_a.poll() is None:
-            worker_a.send_signal(signal.SIGKILL)
-            worker_a.wait()
-        thread.join(20)
+        for worker in (worker_a, worker_b):
+            if worker is not None and worker.poll() is None:
+                worker.send_signal(signal.SIGTERM)  # B closes its segment and releases the lease
+                try:
+                    worker.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+                    worker.wait()
     assert worker_a.returncode == 0
-    assert (
-        moved_after < 12
-    )  # a lease renewal (2 s) plus B's next offer (1 s) plus start-up, well inside 8 s + 3 s
+    assert moved_after < 12  # a lease renewal (2 s), B's next try (1 s) and its start, within 8 s + 3 s
     first, second = Segment.objects.filter(camera=camera).order_by("started_at")[:2]
     assert first.complete and second.started_at >= first.ended_at
     assert (first.streamer.hostname, second.streamer.hostname) == ("worker-a", "worker-b")
+    layouts = Client().get(f"{ADMIN_BASE}/streams/moving/layouts", **basic("root")).json()["layouts"]
+    assert [(x["ingest"], x["change_reason"]) for x in layouts] == [
+        ("worker-b", "node_channel_limit_exceeded"),
+        ("worker-a", "not_distributed"),
+    ]
