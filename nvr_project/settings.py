@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "organizations.middleware.CurrentOrganizationMiddleware",
+    "recordings.egress.EgressMiddleware",  # what players are served, for the nodes' output figures
 ]
 
 ROOT_URLCONF = "nvr_project.urls"

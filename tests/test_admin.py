@@ -33,6 +33,7 @@ from cameras.models import (
     DetectionZone,
     EventSubscription,
     MosaicSlot,
+    NodeEgress,
     NvrResource,
     RtmpStream,
 )
@@ -99,6 +100,7 @@ def populate(actor, n: int = 1) -> Camera:
         token_hash=f"{n:064d}", organization=org, created_by=actor, camera=camera, expires_at=soon
     )
     CameraPlacement.objects.create(camera=camera, streamer=streamer)
+    NodeEgress.objects.create(hostname=streamer.hostname, process=f"web-{n}", bytes_total=10)
 
     segment = factories.SegmentFactory(camera=camera, bytes=5 * 2**20)
     SegmentTag.objects.create(segment=segment, tag="evidence")

@@ -12,6 +12,7 @@ from cameras.models import (
     Agent,
     AgentActivationToken,
     CameraPlacement,
+    NodeEgress,
     NvrResource,
     RtmpStream,
     Streamer,
@@ -59,6 +60,12 @@ class StreamerAdmin(admin.ModelAdmin):
     def disable_nodes(self, request, queryset):
         count = services.streamer_set_enabled(streamers=queryset, enabled=False, actor=request.user)
         self.message_user(request, f"Disabled {count} nodes.")
+
+
+@admin.register(NodeEgress)
+class NodeEgressAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["hostname", "process", "bytes_total", "clients", "updated_at"]
+    list_filter = ["hostname"]
 
 
 @admin.register(CameraPlacement)

@@ -5,7 +5,7 @@ from .cameras import Camera, CameraGrant, CameraInput, DetectionZone, EventSubsc
 from .lenz import NvrResource, RtmpStream
 from .mosaics import Mosaic, MosaicSlot
 from .presets import Preset
-from .streamers import CameraPlacement, Streamer
+from .streamers import CameraPlacement, NodeEgress, Streamer
 
 __all__ = [
     "Agent",
@@ -18,6 +18,7 @@ __all__ = [
     "EventSubscription",
     "Mosaic",
     "MosaicSlot",
+    "NodeEgress",
     "NvrResource",
     "Preset",
     "RtmpStream",

@@ -65,3 +65,26 @@ class CameraPlacement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.camera} -> {self.streamer}"
+
+
+class NodeEgress(models.Model):
+    """What one web process on a node has served to players: bytes so far, and clients lately.
+
+    One row per process, flushed every few seconds (recordings.egress), so serving media never
+    waits on a shared row; the node's heartbeat sums its rows into `output_kbit` and
+    `total_clients`.
+    """
+
+    hostname = models.CharField(max_length=255)
+    process = models.CharField(max_length=64)
+    bytes_total = models.PositiveBigIntegerField(default=0)
+    clients = models.PositiveIntegerField(default=0, help_text="Players served in the last 30 s")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hostname", "process"], name="cameras_nodeegress_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hostname}/{self.process}"

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from cameras.models import Camera, CameraPlacement, Streamer
+from cameras.models import Camera, CameraPlacement, NodeEgress, Streamer
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
@@ -38,6 +38,34 @@ def _memory_usage_percent() -> int | None:
         return None
 
 
+EGRESS_WINDOW = timedelta(seconds=60)
+
+
+def _egress(streamer: Streamer, now) -> dict:
+    """Output bitrate since the last heartbeat and players now, from the web processes' tallies.
+
+    `bytes_out_total` and `egress_at` stay in `stats` for the next heartbeat's difference.
+    """
+    rows = NodeEgress.objects.filter(hostname=streamer.hostname, updated_at__gte=now - EGRESS_WINDOW)
+    totals = rows.aggregate(bytes=Sum("bytes_total"), clients=Sum("clients"))
+    all_bytes = (
+        NodeEgress.objects.filter(hostname=streamer.hostname).aggregate(b=Sum("bytes_total"))["b"] or 0
+    )
+    previous = streamer.stats or {}
+    kbit = 0
+    if "egress_at" in previous:
+        seconds = now.timestamp() - previous["egress_at"]
+        grown = all_bytes - previous.get("bytes_out_total", 0)
+        if seconds > 0 and grown > 0:
+            kbit = round(grown * 8 / 1000 / seconds)
+    return {
+        "output_kbit": kbit,
+        "total_clients": totals["clients"] or 0,
+        "bytes_out_total": all_bytes,
+        "egress_at": now.timestamp(),
+    }
+
+
 def streamer_heartbeat() -> Streamer:
     """Register this host as a built-in recording node and refresh its load and disk figures."""
     root = settings.NVR_MEDIA_ROOT
@@ -50,6 +78,7 @@ def streamer_heartbeat() -> Streamer:
         lease_owner__startswith=f"{streamer.hostname}:", lease_expires_at__gt=now
     )
     totals = recording.aggregate(cameras=Count("pk"), kbit=Sum("bitrate"))
+    egress = _egress(streamer, now)
     streamer.stats = {
         "cpu_usage": min(100, round(100 * load1 / (os.cpu_count() or 1))),
         "memory_usage": _memory_usage_percent(),
@@ -63,6 +92,7 @@ def streamer_heartbeat() -> Streamer:
         ],
         "recording": totals["cameras"],
         "input_kbit": totals["kbit"] or 0,
+        **egress,
         "uptime": int((now - streamer.started_at).total_seconds()) if streamer.started_at else 0,
     }
     streamer.version = node_version()
