@@ -21,6 +21,7 @@ class NodeCapacity:
     hostname: str
     takes_cameras: bool  # enabled, online and not capped at zero
     channel_limit: int | None  # None: unlimited
+    labels: tuple = ()  # (key, value) pairs the node carries
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Spot:
     camera_id: int
     current: str | None  # the node recording it now
     pinned: str | None  # the node an administrator tied it to
+    labels: tuple = ()  # (key, value) pairs a node must carry to record it
 
 
 def node_capacities(now=None) -> dict[str, NodeCapacity]:
@@ -36,7 +38,8 @@ def node_capacities(now=None) -> dict[str, NodeCapacity]:
     for node in Streamer.objects.all():
         online = node.last_heartbeat_at is not None and now - node.last_heartbeat_at <= ONLINE_WINDOW
         takes = node.enabled and node.channel_limit != 0 and online
-        nodes[node.hostname] = NodeCapacity(node.hostname, takes, node.channel_limit)
+        labels = tuple(sorted((node.labels or {}).items()))
+        nodes[node.hostname] = NodeCapacity(node.hostname, takes, node.channel_limit, labels)
     return nodes
 
 
@@ -45,11 +48,12 @@ def camera_spots(now=None) -> list[Spot]:
     lease and its pin."""
     now = now or timezone.now()
     cameras = Camera.objects.filter(enabled=True, record=True, inputs__isnull=False).distinct()
-    rows = cameras.values_list("pk", "lease_owner", "lease_expires_at", "streamer__hostname")
+    rows = cameras.values_list("pk", "lease_owner", "lease_expires_at", "streamer__hostname", "labels")
     spots = []
-    for pk, owner, expires, pinned in rows.order_by("pk"):
+    for pk, owner, expires, pinned, labels in rows.order_by("pk"):
         held = owner and expires is not None and expires > now and not owner.startswith("queued:")
-        spots.append(Spot(pk, owner.split(":", 1)[0] if held else None, pinned))
+        wanted = tuple(sorted((labels or {}).items()))
+        spots.append(Spot(pk, owner.split(":", 1)[0] if held else None, pinned, wanted))
     return spots
 
 
@@ -58,9 +62,9 @@ def plan(nodes: dict[str, NodeCapacity], spots: list[Spot]) -> dict[int, str | N
     load: dict[str, int] = {name: 0 for name in nodes}
     placed: dict[int, str | None] = {}
 
-    def room(name: str | None) -> bool:
+    def room(name: str | None, spot: Spot) -> bool:
         node = nodes.get(name) if name else None
-        if node is None or not node.takes_cameras:
+        if node is None or not node.takes_cameras or not set(spot.labels) <= set(node.labels):
             return False
         return node.channel_limit is None or load[name] < node.channel_limit
 
@@ -68,13 +72,13 @@ def plan(nodes: dict[str, NodeCapacity], spots: list[Spot]) -> dict[int, str | N
     for spot in spots:  # first pass: the pinned node if it takes cameras, else stay put
         pin_usable = spot.pinned in nodes and nodes[spot.pinned].takes_cameras
         preferred = spot.pinned if pin_usable else spot.current
-        if preferred and room(preferred):
+        if preferred and room(preferred, spot):
             placed[spot.camera_id] = preferred
             load[preferred] += 1
         else:
             rest.append(spot)
     for spot in rest:  # second pass: the emptiest node with room (by name on a tie)
-        free = [name for name in sorted(nodes) if room(name)]
+        free = [name for name in sorted(nodes) if room(name, spot)]
         choice = min(free, key=lambda name: load[name]) if free else None
         placed[spot.camera_id] = choice
         if choice:
@@ -90,7 +94,7 @@ def counts(assignment: dict[int, str | None]) -> dict[str, int]:
     return totals
 
 
-def preview_node_change(hostname: str, *, channel_limit=..., enabled=...) -> list[dict]:
+def preview_node_change(hostname: str, *, channel_limit=..., enabled=..., labels=...) -> list[dict]:
     """How many cameras each node would record under the present settings and if `hostname` were
     changed so; both plans start from where cameras are recorded now, so cameras no node holds yet
     are placed in both and only the change's own effect shows. Only nodes whose count changes are
@@ -109,7 +113,8 @@ def preview_node_change(hostname: str, *, channel_limit=..., enabled=...) -> lis
         and streamer.last_heartbeat_at is not None
         and (now - streamer.last_heartbeat_at <= ONLINE_WINDOW)
     )
-    nodes[hostname] = NodeCapacity(hostname, bool(is_enabled and limit != 0 and online), limit)
+    labels = current.labels if labels is ... else tuple(sorted(labels.items()))
+    nodes[hostname] = NodeCapacity(hostname, bool(is_enabled and limit != 0 and online), limit, labels)
     after = counts(plan(nodes, spots))
     changed = sorted(name for name in set(before) | set(after) if before.get(name, 0) != after.get(name, 0))
     return [
@@ -129,7 +134,8 @@ def preview_camera_change(camera: Camera, *, enabled: bool) -> dict | None:
     before = plan(nodes, spots + [own]).get(camera.id) if own else None
     if enabled:
         pinned = camera.streamer.hostname if camera.streamer_id else None
-        after = plan(nodes, spots + [own or Spot(camera.id, None, pinned)]).get(camera.id)
+        wanted = tuple(sorted((camera.labels or {}).items()))
+        after = plan(nodes, spots + [own or Spot(camera.id, None, pinned, wanted)]).get(camera.id)
     else:
         after = None
     if before == after:

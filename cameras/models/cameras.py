@@ -78,6 +78,9 @@ class Camera(models.Model):
         default=dict, blank=True, help_text="Dialect-only settings kept verbatim"
     )
     config_override = models.JSONField(null=True, blank=True, help_text="Watcher run-time config layer")
+    labels = models.JSONField(
+        default=dict, blank=True, help_text="Placement labels: only a node carrying all of them records it"
+    )
 
     # Archive (empty = inherited)
     dvr_depth = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds of archive to keep")

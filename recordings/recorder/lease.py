@@ -55,10 +55,24 @@ def node_has_room(node: str, now=None) -> bool:
     return held < streamer.channel_limit
 
 
+def labels_match(node_labels: dict | None, camera_labels: dict | None) -> bool:
+    """Whether a node may record a camera: it carries every label the camera asks for (Watcher's
+    required labels). A camera without labels goes anywhere."""
+    node_labels = node_labels or {}
+    return all(node_labels.get(key) == value for key, value in (camera_labels or {}).items())
+
+
+def node_labels(node: str) -> dict:
+    return Streamer.objects.filter(hostname=node).values_list("labels", flat=True).first() or {}
+
+
 def lease_claim(*, camera_id: int, owner: str, token: str = "") -> bool:
     now = timezone.now()
     if not node_has_room(node_of(owner), now):
         return False
+    wanted = Camera.objects.filter(pk=camera_id).values_list("labels", flat=True).first()
+    if wanted and not labels_match(node_labels(node_of(owner)), wanted):
+        return False  # another node, carrying the labels, takes it from the shared queue
     cameras = Camera.objects.filter(pk=camera_id, enabled=True)
     mine = Q(lease_owner=f"{QUEUED_PREFIX}{token}") if token else Q(pk__in=[])
     claimed = cameras.filter(mine | Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now)).update(

@@ -30,3 +30,15 @@ def test_a_pin_wins_when_its_node_takes_cameras_and_is_ignored_when_it_does_not(
 
 def test_no_node_with_room_leaves_a_camera_undistributed():
     assert plan(nodes(a=(True, 1)), [Spot(1, "a", None), Spot(2, None, None)]) == {1: "a", 2: None}
+
+
+def test_labelled_cameras_go_only_to_nodes_carrying_their_labels():
+    north = (("site", "north"),)
+    spots = [Spot(1, "a", None, north), Spot(2, None, None, north), Spot(3, None, None)]
+    capacities = {
+        "a": NodeCapacity("a", True, None, ()),
+        "b": NodeCapacity("b", True, None, north + (("disk", "ssd"),)),
+    }
+    placed = plan(capacities, spots)
+    assert placed[1] == "b" and placed[2] == "b" and placed[3] == "a"
+    assert plan({"a": capacities["a"]}, [Spot(1, None, None, north)]) == {1: None}

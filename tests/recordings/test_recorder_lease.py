@@ -122,3 +122,12 @@ def test_a_node_takes_no_more_cameras_than_its_channel_limit(camera):
     assert lease_claim(camera_id=camera.pk, owner="node-a:1:x")
     assert not lease_claim(camera_id=second.pk, owner="node-a:1:y")
     assert lease_claim(camera_id=second.pk, owner="node-b:1:y")
+
+
+def test_a_camera_with_labels_is_recorded_only_by_a_node_carrying_them(camera):
+    Camera.objects.filter(pk=camera.pk).update(labels={"site": "north"})
+    StreamerFactory(hostname="south-1", labels={"site": "south"})
+    StreamerFactory(hostname="north-1", labels={"site": "north", "disk": "ssd"})
+    assert not lease_claim(camera_id=camera.pk, owner="south-1:1:x")
+    assert not lease_claim(camera_id=camera.pk, owner="bare:1:x")  # a node without labels either
+    assert lease_claim(camera_id=camera.pk, owner="north-1:1:y")

@@ -1,5 +1,6 @@
 """Admin API streamers: node settings are validated, and the recorder honours them for real."""
 
+import datetime as dt
 import json
 import os
 import signal
@@ -166,4 +167,39 @@ def test_draining_a_node_moves_its_camera_to_the_other_worker(rtsp_camera, setti
     assert [(x["ingest"], x["change_reason"]) for x in layouts] == [
         ("worker-b", "node_channel_limit_exceeded"),
         ("worker-a", "not_distributed"),
+    ]
+
+
+def test_stream_labels_round_trip_and_steer_the_preview(world, root, admin_api):
+    from tests.factories import CameraInputFactory
+
+    now = timezone.now()
+    Streamer.objects.create(hostname="node-a", last_heartbeat_at=now)
+    Streamer.objects.create(hostname="node-b", last_heartbeat_at=now, labels={"site": "north"})
+    gate = world.cameras.gate
+    CameraInputFactory(camera=gate)
+    Camera.objects.filter(pk=gate.pk).update(
+        lease_owner="node-a:1:x", lease_expires_at=now + dt.timedelta(seconds=8)
+    )
+    body = json.dumps({"labels": {"site": "north"}, "title": "North gate"})
+    saved = admin_api("PUT", "/streams/b-gate", login="root", data=body, content_type=JSON).json()
+    assert saved["labels"] == {"site": "north"} and saved["title"] == "North gate"
+    bad = admin_api(
+        "PUT",
+        "/streams/b-gate",
+        login="root",
+        data=json.dumps({"labels": {"site": "a b"}}),
+        content_type=JSON,
+    )
+    assert bad.status_code == 400 and bad.json()["errors"][0]["source"]["pointer"] == "/labels/site"
+    # Taking the label off node-b would leave the camera nowhere to go.
+    preview = admin_api(
+        "POST",
+        "/streamers/node-b/preview_layout_change",
+        login="root",
+        data=json.dumps({"labels": {}}),
+        content_type=JSON,
+    ).json()
+    assert preview["changes"] == [
+        {"hostname": "node-b", "role": "ingest", "before": 1, "after": 0, "delta": -1}
     ]

@@ -148,7 +148,7 @@ class StreamerPreviewView(WatcherAdminView):
     )
     def post(self, request, hostname: str):
         fields = parse_streamer_body(request.data)
-        change = {k: fields[k] for k in ("channel_limit",) if k in fields}
+        change = {k: fields[k] for k in ("channel_limit", "labels") if k in fields}
         rows = [
             {**row, "role": "ingest", "delta": row["after"] - row["before"]}
             for row in preview_node_change(_hostname(hostname), **change)

@@ -7,23 +7,46 @@ Listing and saving are the Client API's operations: a domain administrator reach
 there, so the same views serve, with this serializer in place of the client's.
 """
 
+import re
+
+from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from cameras.models import Camera, CameraPlacement
+from cameras.services import camera_update
 from organizations.exceptions import ObjectNotFound
 
 from ..client import stream_device, stream_edit, streams
 from ..collections import Selection
+from ..errors import InvalidBody
 from ..openapi import collection, collection_parameters, component, obj, responses
 from .base import WatcherAdminView
 from .stream_layouts import layout_body
 
 CLIENT_ONLY = ("is_favourite", "notifications_enabled")
+UNIX_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
+
+
+def parse_labels(body) -> dict | None:
+    """The body's `labels` (key → 1-40 letters, digits, `_-.`), None when absent; 400 per bad label."""
+    if not isinstance(body, dict) or "labels" not in body:
+        return None
+    labels = body["labels"]
+    if labels is None:
+        return {}
+    if not isinstance(labels, dict):
+        raise InvalidBody([("/labels", "must be an object")])
+    bad = [k for k, v in labels.items() if not (isinstance(v, str) and UNIX_NAME.match(v))]
+    if bad:
+        raise InvalidBody([(f"/labels/{k}", "must be 1-40 letters, digits, _ - or .") for k in bad])
+    return labels
+
+
 ADMIN_STREAM_SCHEMA = component(
     "AdminStream",
-    {"allOf": [streams.STREAM_SCHEMA, obj(layout={"type": "object"})]},
+    {"allOf": [streams.STREAM_SCHEMA, obj(layout={"type": "object"}, labels={"type": "object"})]},
 )
 
 
@@ -41,6 +64,7 @@ def serialize_admin_streams(request, cameras: list[Camera], selection: Selection
             item.pop(key, None)
         if camera.onvif_url:
             item["onvif"]["url"] = camera.onvif_url
+        item["labels"] = camera.labels or {}
         if camera.id in placements:
             item["layout"] = layout_body(placements[camera.id])
     return items
@@ -77,6 +101,22 @@ class StreamView(WatcherAdminView, stream_edit.StreamView):
             raise ObjectNotFound("stream not found")
         selection = Selection(request.query_params.get("select"), ("name",))
         return Response(selection.project(serialize_admin_streams(request, [camera], selection)[0]))
+
+    @extend_schema(
+        operation_id="stream_save",
+        parameters=[stream_edit.PART],
+        request={"application/json": {"type": "object"}},
+        responses=responses(ADMIN_STREAM_SCHEMA, 400, 403, 404),
+    )
+    def put(self, request, name: str):
+        """The Client API's stream_save, plus the admin's placement `labels` (catalog §6.7.1)."""
+        labels = parse_labels(request.data)
+        with transaction.atomic():
+            response = super().put(request, name)
+            if labels is not None:
+                camera = camera_update(camera=Camera.objects.get(name=name), actor=self.user, labels=labels)
+                response = Response(self._stream(camera))
+        return response
 
     def _stream(self, camera: Camera) -> dict:
         found = streams.stream_queryset(self).get(pk=camera.pk)
