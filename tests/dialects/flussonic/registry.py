@@ -40,3 +40,27 @@ def ids(world) -> dict:
     found.update({f"mosaic_{k}": v.id for k, v in vars(getattr(world, "mosaics", SimpleNamespace())).items()})
     found.update({login: getattr(world, login).id for login in ("alice", "bob", "carol")})
     return found
+
+
+def routed_operations(prefix: str) -> set[tuple[str, str]]:
+    """(route name, method) for every route under `prefix` (e.g. "watcher/client-api/v3/"), OPTIONS
+    aside; async views declare their methods in `watcher_methods`, the catch-all declares none."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    (resolver,) = [
+        p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and str(p.pattern) == prefix
+    ]
+    routed = set()
+    for pattern in resolver.url_patterns:
+        if not isinstance(pattern, URLPattern):
+            continue
+        declared = getattr(pattern.callback, "watcher_methods", None)
+        if declared is None:
+            view = pattern.callback.cls
+            declared = [m.upper() for m in view.http_method_names if m != "options" and hasattr(view, m)]
+        routed |= {(pattern.name, method) for method in declared}
+    return routed
+
+
+def registered_operations(registry: dict) -> set[tuple[str, str]]:
+    return {(op.route_name, op.method) for op in registry.values()}

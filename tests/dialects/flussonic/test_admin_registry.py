@@ -7,14 +7,13 @@ import json
 
 import jwt
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from cameras.models import Camera, Streamer
 from organizations.models import SiteSettings
 from tests.factories import CameraFactory, CameraInputFactory
 
-from .registry import JSON, UTC_MS, UTC_S, Operation
+from .registry import JSON, UTC_MS, UTC_S, Operation, registered_operations, routed_operations
 
 
 @pytest.fixture
@@ -569,27 +568,8 @@ OPERATIONS = {
 REGISTRY = {op_id: dataclasses.replace(op, operation_id=op_id) for op_id, op in OPERATIONS.items()}
 
 
-def _admin_patterns():
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and str(p.pattern) == "watcher/admin-api/v3/"
-    ]
-    return [p for p in resolver.url_patterns if isinstance(p, URLPattern)]
-
-
-def _methods(pattern: URLPattern) -> set[str]:
-    declared = getattr(pattern.callback, "watcher_methods", None)
-    if declared is not None:
-        return set(declared)
-    view = pattern.callback.cls
-    return {m.upper() for m in view.http_method_names if m != "options" and hasattr(view, m)}
-
-
 def test_every_admin_route_is_registered():
-    routed = {(p.name, method) for p in _admin_patterns() for method in _methods(p)}
-    registered = {(op.route_name, op.method) for op in REGISTRY.values()}
-    assert routed == registered
+    assert routed_operations("watcher/admin-api/v3/") == registered_operations(REGISTRY)
 
 
 @pytest.mark.parametrize("operation_id", sorted(REGISTRY))

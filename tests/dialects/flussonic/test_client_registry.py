@@ -8,13 +8,13 @@ import dataclasses
 from types import SimpleNamespace
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import resolve
 
 from cameras.models import MosaicSlot
 from tests.factories import MosaicFactory
 
 from .client_ops import OPERATION_MODULES
-from .registry import Operation
+from .registry import Operation, registered_operations, routed_operations
 
 REGISTRY: dict[str, Operation] = {}
 for _module in OPERATION_MODULES:
@@ -23,27 +23,8 @@ for _module in OPERATION_MODULES:
         REGISTRY[_operation_id] = dataclasses.replace(_operation, operation_id=_operation_id)
 
 
-def _client_patterns():
-    (resolver,) = [
-        p
-        for p in get_resolver().url_patterns
-        if isinstance(p, URLResolver) and str(p.pattern) == "watcher/client-api/v3/"
-    ]
-    return [p for p in resolver.url_patterns if isinstance(p, URLPattern)]
-
-
-def _methods(pattern: URLPattern) -> set[str]:
-    """The HTTP methods a route answers, OPTIONS aside (async views declare theirs)."""
-    declared = getattr(pattern.callback, "watcher_methods", None)
-    if declared is not None:
-        return set(declared)
-    view = pattern.callback.cls
-    return {m.upper() for m in view.http_method_names if m != "options" and hasattr(view, m)}
-
-
 def test_every_route_is_registered():
-    routed = {(p.name, method) for p in _client_patterns() for method in _methods(p)}
-    registered = {(op.route_name, op.method) for op in REGISTRY.values()}
+    routed, registered = routed_operations("watcher/client-api/v3/"), registered_operations(REGISTRY)
     assert routed == registered, "register every Client API operation (and only routed ones) in REGISTRY"
 
 

@@ -1,30 +1,13 @@
-"""The Watcher Client API against its own OpenAPI schema, fuzzed by schemathesis.
+"""The Watcher Client API against its own OpenAPI schema, fuzzed by schemathesis (fuzzing.py).
 
-Every operation of /api/schema/watcher-client/ gets generated requests (valid and invalid
-parameters and bodies) with alice's Basic credentials, then requests on the `world`'s real objects
-as alice and as bob. Each answer must be no 5xx, carry a documented status, and match the
-documented body. So the schema has to be faithful: a missing 404, a wrong envelope or an untyped
-field shows up here. Generation is derandomized, so a run is reproducible.
+Generated requests run as alice; requests on the `world`'s real objects as alice and as bob. So the
+schema has to be faithful: a missing 404, a wrong envelope or an untyped field shows up here.
 """
 
-import json
-import re
-from urllib.parse import unquote
-
 import pytest
-import schemathesis
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
-from django.test import Client
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import strategies as st
-from schemathesis import GenerationMode
-
-from tests.factories import PASSWORD
 
 from . import test_client_registry
-from .conftest import basic
+from .fuzzing import app, fuzz, load_schema, operation_ids  # noqa: F401 (app: a fixture)
 
 REGISTRY = test_client_registry.REGISTRY
 world = test_client_registry.world  # the fixture: the shared world plus mosaics, as the registry has it
@@ -32,59 +15,8 @@ world = test_client_registry.world  # the fixture: the shared world plus mosaics
 pytestmark = pytest.mark.slow
 
 EXAMPLES = 8  # per operation and kind of case: the whole module stays around a minute on 2 cores
-CHECKS = [
-    schemathesis.checks.not_a_server_error,
-    schemathesis.checks.status_code_conformance,
-    schemathesis.checks.content_type_conformance,
-    schemathesis.checks.response_schema_conformance,
-]
-
-
-def _schema():
-    """The served schema, read while the tests are collected (generating it needs no database).
-
-    A schema that cannot be generated fails `test_the_schema_loads`, not the whole collection.
-    """
-    try:
-        response = Client().get("/api/schema/watcher-client/?format=json")
-        return schemathesis.openapi.from_dict(json.loads(response.content)), None
-    except Exception as exc:  # reported by test_the_schema_loads
-        return None, exc
-
-
-SCHEMA, SCHEMA_ERROR = _schema()
-OPERATION_IDS = sorted(
-    op["operationId"]
-    for ops in (SCHEMA.raw_schema["paths"].values() if SCHEMA else ())
-    for op in ops.values()
-    if "operationId" in op
-)
-
-
-def _auth(login: str) -> dict:
-    return {"Authorization": basic(login, PASSWORD)["HTTP_AUTHORIZATION"]}
-
-
-@pytest.fixture
-def app():
-    """Django's WSGI handler, minus the per-request connection closing that would end the test's transaction.
-
-    django.test.Client detaches `close_old_connections` for the same reason.
-    """
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        yield WSGIHandler()
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
-
-
-def _tame(case):
-    """Generated long-polls would each wait out their timeout: ask for the page at once."""
-    if case.query and "poll_timeout" in case.query:
-        case.query["poll_timeout"] = 0
-    return case
+SCHEMA, SCHEMA_ERROR = load_schema("/api/schema/watcher-client/")
+OPERATION_IDS = operation_ids(SCHEMA)
 
 
 def test_the_schema_loads():
@@ -92,41 +24,15 @@ def test_the_schema_loads():
     assert "streams_list" in OPERATION_IDS
 
 
-def _real_path_parameters(operation_id: str, operation, world) -> dict:
-    """The path parameters of the registry's request on a real object (client_ops/<group>.py)."""
-    row = REGISTRY.get(operation_id)
-    if row is None or not operation.path_parameters:
-        return {}
-    template = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(operation.path))
-    found = re.fullmatch(template, row.url(world).split("?")[0])
-    return {k: unquote(v) for k, v in found.groupdict().items()} if found else {}
-
-
 @pytest.mark.parametrize("operation_id", OPERATION_IDS)
-def test_generated_requests_get_documented_answers(operation_id, world, app):
-    """Valid and invalid requests as alice, and valid ones on real objects as alice or bob."""
-    operation = SCHEMA.find_operation_by_id(operation_id)
-    real = _real_path_parameters(operation_id, operation, world)
-    cases = st.one_of(
-        st.tuples(operation.as_strategy(GenerationMode.POSITIVE), st.just("alice")),
-        st.tuples(operation.as_strategy(GenerationMode.NEGATIVE), st.just("alice")),
-        st.tuples(
-            operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real),
-            st.sampled_from(["alice", "bob"]),
-        ),
+def test_generated_requests_get_documented_answers(operation_id, world, app):  # noqa: F811
+    fuzz(
+        SCHEMA,
+        REGISTRY,
+        operation_id,
+        world,
+        app,
+        login="alice",
+        real_logins=["alice", "bob"],
+        examples=EXAMPLES,
     )
-
-    @given(case_login=cases)
-    @settings(
-        max_examples=3 * EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        phases=[Phase.explicit, Phase.generate],
-        suppress_health_check=list(HealthCheck),
-    )
-    def run(case_login):
-        case, login = case_login
-        _tame(case).call_and_validate(headers=_auth(login), checks=CHECKS, app=app)
-
-    run()
