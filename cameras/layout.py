@@ -6,14 +6,11 @@ a camera where it is while its node can hold it (no needless moves), honours pin
 cameras, and sends the rest to the available node with the most room.
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.utils import timezone
 
 from cameras.models import Camera, Streamer
-
-ONLINE_WINDOW = dt.timedelta(seconds=30)
 
 
 @dataclass(frozen=True)
@@ -36,7 +33,7 @@ def node_capacities(now=None) -> dict[str, NodeCapacity]:
     now = now or timezone.now()
     nodes = {}
     for node in Streamer.objects.all():
-        online = node.last_heartbeat_at is not None and now - node.last_heartbeat_at <= ONLINE_WINDOW
+        online = node.is_online(now)
         takes = node.enabled and node.channel_limit != 0 and online
         labels = tuple(sorted((node.labels or {}).items()))
         nodes[node.hostname] = NodeCapacity(node.hostname, takes, node.channel_limit, labels)
@@ -108,11 +105,7 @@ def preview_node_change(hostname: str, *, channel_limit=..., enabled=..., labels
     limit = current.channel_limit if channel_limit is ... else channel_limit
     streamer = Streamer.objects.filter(hostname=hostname).first()
     is_enabled = (streamer.enabled if streamer else True) if enabled is ... else enabled
-    online = (
-        streamer is not None
-        and streamer.last_heartbeat_at is not None
-        and (now - streamer.last_heartbeat_at <= ONLINE_WINDOW)
-    )
+    online = streamer is not None and streamer.is_online(now)
     labels = current.labels if labels is ... else tuple(sorted(labels.items()))
     nodes[hostname] = NodeCapacity(hostname, bool(is_enabled and limit != 0 and online), limit, labels)
     after = counts(plan(nodes, spots))

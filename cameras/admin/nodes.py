@@ -1,10 +1,7 @@
 """Admin for recording nodes, their placements, Lenz records and agents."""
 
-from datetime import timedelta
-
 from django.contrib import admin
 from django.db.models import Count
-from django.utils import timezone
 
 from accounts.admin import ReadOnlyMixin
 from cameras import services
@@ -17,8 +14,6 @@ from cameras.models import (
     RtmpStream,
     Streamer,
 )
-
-ONLINE_WINDOW = timedelta(seconds=30)
 
 
 @admin.register(Streamer)
@@ -45,7 +40,7 @@ class StreamerAdmin(admin.ModelAdmin):
 
     @admin.display(boolean=True, description="online", ordering="last_heartbeat_at")
     def online(self, obj):
-        return obj.last_heartbeat_at is not None and obj.last_heartbeat_at >= timezone.now() - ONLINE_WINDOW
+        return obj.is_online()
 
     @admin.display(description="pinned cameras", ordering="n_cameras")
     def camera_count(self, obj):

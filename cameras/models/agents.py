@@ -1,5 +1,7 @@
 """Flussonic Agents (cameras behind NAT) and the one-time tokens that enrol them."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -22,8 +24,14 @@ class Agent(models.Model):
     class Meta:
         ordering = ["agent_id"]
 
+    ONLINE_WINDOW = dt.timedelta(minutes=2)  # an agent's control connection reports in this often
+
     def __str__(self) -> str:
         return self.agent_id
+
+    def is_online(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.last_seen_at is not None and now - self.last_seen_at <= self.ONLINE_WINDOW
 
 
 class AgentActivationToken(models.Model):

@@ -1,5 +1,7 @@
 """Recording nodes and the history of which node records which camera."""
 
+import datetime as dt
+
 from django.db import models
 from django.utils import timezone
 
@@ -45,8 +47,14 @@ class Streamer(models.Model):
     class Meta:
         ordering = ["hostname"]
 
+    ONLINE_WINDOW = dt.timedelta(seconds=30)  # three missed heartbeats (every 10 s) and it is offline
+
     def __str__(self) -> str:
         return self.title or self.hostname
+
+    def is_online(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.last_heartbeat_at is not None and now - self.last_heartbeat_at <= self.ONLINE_WINDOW
 
 
 class CameraPlacement(models.Model):

@@ -157,9 +157,6 @@ def streamer_save(*, hostname: str, actor, **fields) -> tuple[Streamer, bool]:
     return streamer, created
 
 
-ONLINE_WINDOW = timedelta(seconds=30)
-
-
 def _why_moved(previous) -> str:
     """Watcher's `change_reason` for a camera leaving its previous node (catalog §6.8.1)."""
     if previous is None:
@@ -169,7 +166,7 @@ def _why_moved(previous) -> str:
         return "node_deleted"
     if not node.enabled or node.channel_limit == 0:
         return "node_channel_limit_exceeded"
-    if node.last_heartbeat_at is None or timezone.now() - node.last_heartbeat_at > ONLINE_WINDOW:
+    if not node.is_online():
         return "node_become_offline"
     return "relayout_by_api"
 
@@ -187,7 +184,7 @@ def placement_record(*, camera: Camera, hostname: str) -> CameraPlacement | None
     decisions = []
     for node in Streamer.objects.order_by("hostname"):
         reasons = []
-        if node.last_heartbeat_at is None or now - node.last_heartbeat_at > ONLINE_WINDOW:
+        if not node.is_online(now):
             reasons.append("node_offline")
         if not node.enabled or node.channel_limit == 0:
             reasons.append("node_channel_limit_exceeded")
@@ -213,7 +210,7 @@ def streamer_delete(*, streamer: Streamer, actor) -> None:
     from recordings.models import Segment  # recordings depends on cameras, not the reverse
 
     now = timezone.now()
-    if streamer.last_heartbeat_at is not None and now - streamer.last_heartbeat_at <= ONLINE_WINDOW:
+    if streamer.is_online(now):
         raise StreamerInUse(
             f"node {streamer.hostname} is online: drain it (channel_limit 0) and stop its worker"
         )

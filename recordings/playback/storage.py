@@ -16,7 +16,6 @@ from recordings.models import Episode, Run, Segment
 DAY = 86400
 MB = 2**20  # the heartbeat reports disks in MiB
 # cameras/admin/nodes.py calls a node online within the same window: three missed 10 s heartbeats.
-ONLINE_WINDOW = dt.timedelta(seconds=30)
 
 
 def storage_by_camera(camera_ids: list[int]) -> dict[int, dict]:
@@ -133,7 +132,7 @@ def node_disks(*, organization, now: dt.datetime | None = None) -> list[NodeDisk
     shares = storage_totals("node", organization_id=organization.id)
     disks = []
     for node in Streamer.objects.order_by("hostname"):
-        online = node.last_heartbeat_at is not None and node.last_heartbeat_at >= now - ONLINE_WINDOW
+        online = node.is_online(now)
         share = shares.get(node.id, {}).get("bytes", 0)
         partitions = (node.stats or {}).get("partitions") or [{}]
         for partition in partitions:

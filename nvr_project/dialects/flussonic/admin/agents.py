@@ -1,8 +1,6 @@
 """`agents_list` (catalog §5.7, §6.12): Flussonic Agents that have connected at least once, with the
 streams that use them in their inputs."""
 
-import datetime as dt
-
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -14,8 +12,6 @@ from ..collections import Collection, Field
 from ..openapi import collection, collection_parameters, responses
 from .base import WatcherAdminView
 from .schemas import AGENT
-
-ONLINE_WITHIN = dt.timedelta(minutes=2)
 
 
 def _stream_of_agent(field: str):
@@ -40,7 +36,7 @@ AGENTS = Collection(fields=AGENT_FIELDS, items_key="agents", default_sort=("id",
 def agent_body(agent: Agent, streams: list[Camera], now) -> dict:
     stats = dict(agent.stats or {})
     connection = dict(stats.get("endpoint_connection") or {})
-    connection["alive"] = agent.last_seen_at is not None and now - agent.last_seen_at <= ONLINE_WITHIN
+    connection["alive"] = agent.is_online(now)
     if agent.last_seen_at is not None:
         connection.setdefault("status_changed_at", int(agent.last_seen_at.timestamp()))
     stats["endpoint_connection"] = connection

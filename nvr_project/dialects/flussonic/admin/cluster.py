@@ -1,8 +1,6 @@
 """`cluster_stats_get` (catalog §5.2.5, §6.4): the health of every camera, agent and node, in JSON or
 OpenMetrics text."""
 
-import datetime as dt
-
 from django.db.models import Count, Q
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,6 +11,7 @@ from cameras.models import Agent, Camera
 from cameras.services.nodes import node_version
 from organizations.models import SiteSettings
 
+from ..client.streams import ALIVE_WITHIN  # a stream's `stats.alive`: the same rule
 from ..openapi import responses
 from .base import WatcherAdminView
 from .schemas import CLUSTER_HEALTH
@@ -23,9 +22,6 @@ from .streamers import (
     streamer_queryset,
     streamer_stats,
 )
-
-ALIVE_WITHIN = dt.timedelta(seconds=12)  # as a stream's `stats.alive`: a frame in the last 12 s
-AGENT_ONLINE_WITHIN = dt.timedelta(minutes=2)
 
 
 def version_number(version: str) -> int:
@@ -66,7 +62,7 @@ def stream_totals(now, cameras=None) -> dict:
 
 
 def agent_totals(now) -> dict:
-    online = Q(last_seen_at__gte=now - AGENT_ONLINE_WITHIN)
+    online = Q(last_seen_at__gte=now - Agent.ONLINE_WINDOW)
     return _totals(
         **Agent.objects.aggregate(operational=Count("pk", filter=online), outage=Count("pk", filter=~online))
     )

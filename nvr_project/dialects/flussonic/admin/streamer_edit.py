@@ -64,14 +64,10 @@ def parse_streamer_body(body) -> dict:
         else:
             problems.append(("/config", "must be an object"))
     if "labels" in body:
-        labels = body["labels"]
-        if not isinstance(labels, dict):
-            problems.append(("/labels", "must be an object"))
-        else:
-            bad = [k for k, v in labels.items() if not (isinstance(v, str) and UNIX_NAME.match(v))]
-            problems += [(f"/labels/{k}", "must be 1-40 letters, digits, _ - or .") for k in bad]
-            if not bad:
-                fields["labels"] = labels
+        labels, bad = labels_parse(body["labels"])
+        problems += bad
+        if not bad:
+            fields["labels"] = labels
     if "dvrs" in body:
         dvrs = body["dvrs"]
         if not isinstance(dvrs, list):
@@ -108,6 +104,16 @@ def _named(dvrs: list[dict]) -> list[dict]:
             taken.add(dvr["name"])
         named.append(dvr)
     return named
+
+
+def labels_parse(labels) -> tuple[dict, list[tuple[str, str]]]:
+    """Placement labels (key → 1-40 letters, digits, `_-.`; null clears them) and the problems."""
+    if labels is None:
+        return {}, []
+    if not isinstance(labels, dict):
+        return {}, [("/labels", "must be an object")]
+    bad = [k for k, v in labels.items() if not (isinstance(v, str) and UNIX_NAME.match(v))]
+    return labels, [(f"/labels/{k}", "must be 1-40 letters, digits, _ - or .") for k in bad]
 
 
 def _hostname(hostname: str) -> str:

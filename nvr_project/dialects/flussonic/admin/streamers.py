@@ -1,11 +1,9 @@
 """Streamers = our recording nodes (catalog §5.2.1-5.2.2, §5.2.5, §6.3, §6.4), read side.
 
 A node's `stats` come from its ingest worker's heartbeat (cameras.services.nodes.streamer_heartbeat);
-a node whose heartbeat is older than `ONLINE_WINDOW` is offline: its `stats` keep the last figures
+a node whose heartbeat is older than `Streamer.ONLINE_WINDOW` is offline: its `stats` keep the last figures
 and say why in `error` and `text_alerts`.
 """
-
-import datetime as dt
 
 from django.conf import settings
 from django.db.models import Count
@@ -21,7 +19,6 @@ from ..openapi import collection, collection_parameters, responses
 from .base import WatcherAdminView
 from .schemas import STREAMER
 
-ONLINE_WINDOW = dt.timedelta(seconds=30)
 # Health thresholds (catalog §6.4 leaves them to us): a load at or over the first is `degradated`,
 # at or over the second `partial_outage`; an offline node is an `outage`, a node capped at 0 `disabled`.
 DEGRADED_PERCENT = getattr(settings, "NVR_HEALTH_DEGRADED_PERCENT", 80)
@@ -46,7 +43,7 @@ def streamer_queryset():
 
 
 def _online(streamer: Streamer, now) -> bool:
-    return streamer.last_heartbeat_at is not None and now - streamer.last_heartbeat_at <= ONLINE_WINDOW
+    return streamer.is_online(now)
 
 
 def streamer_stats(streamer: Streamer, now) -> dict:

@@ -7,8 +7,6 @@ Listing and saving are the Client API's operations: a domain administrator reach
 there, so the same views serve, with this serializer in place of the client's.
 """
 
-import re
-
 from django.db import transaction
 from django.urls import path
 from drf_spectacular.utils import extend_schema
@@ -24,23 +22,18 @@ from ..errors import InvalidBody
 from ..openapi import collection, collection_parameters, component, obj, responses
 from .base import WatcherAdminView
 from .stream_layouts import layout_body
+from .streamer_edit import labels_parse
 
 CLIENT_ONLY = ("is_favourite", "notifications_enabled")
-UNIX_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,40}$")
 
 
 def parse_labels(body) -> dict | None:
-    """The body's `labels` (key → 1-40 letters, digits, `_-.`), None when absent; 400 per bad label."""
+    """The body's `labels`, None when absent; 400 per bad label."""
     if not isinstance(body, dict) or "labels" not in body:
         return None
-    labels = body["labels"]
-    if labels is None:
-        return {}
-    if not isinstance(labels, dict):
-        raise InvalidBody([("/labels", "must be an object")])
-    bad = [k for k, v in labels.items() if not (isinstance(v, str) and UNIX_NAME.match(v))]
-    if bad:
-        raise InvalidBody([(f"/labels/{k}", "must be 1-40 letters, digits, _ - or .") for k in bad])
+    labels, problems = labels_parse(body["labels"])
+    if problems:
+        raise InvalidBody(problems)
     return labels
 
 

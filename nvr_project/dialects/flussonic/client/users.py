@@ -47,15 +47,8 @@ from ..openapi import (
 from .base import WatcherClientView
 from .folders import FOLDERS, FolderSerializer, folder_context
 from .organizations import ORGANIZATIONS, organization_queryset, permissions, serialize_organizations
+from .profile import TEXT_FIELDS  # a user's text fields are the profile's
 
-TEXT_FIELDS = {
-    "name": "login",
-    "fullname": "fullname",
-    "email": "email",
-    "phone": "phone",
-    "locale": "locale",
-    "note": "note",
-}
 POINTERS = {model: f"/{api}" for api, model in TEXT_FIELDS.items()} | {
     "max_sessions": "/max_sessions",
     "readonly": "/readonly",
