@@ -21,6 +21,7 @@ from accounts.models import (
     AuthSession,
     DeviceToken,
     LoginFailure,
+    SpentRefreshToken,
     TotpDevice,
     TrustedDevice,
     User,
@@ -311,6 +312,16 @@ class AuthSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     @admin.action(description="Revoke selected sessions")
     def revoke(self, request, queryset):
         self.message_user(request, f"Revoked {services.auth_sessions_revoke(sessions=queryset)} sessions.")
+
+
+@admin.register(SpentRefreshToken)
+class SpentRefreshTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Refresh tokens already exchanged; one presented again ends its session (reuse detection)."""
+
+    list_display = ["session", "spent_at"]
+    search_fields = ["session__key", "session__user__login"]
+    list_select_related = ["session__user"]
+    exclude = ["token_hash"]
 
 
 @admin.register(TotpDevice)

@@ -1,4 +1,5 @@
-"""Dashboard sign-in (password, then a TOTP code unless the browser is trusted) and the security page."""
+"""Dashboard sign-in (password, then a TOTP code unless the browser is trusted), the security page and
+"sign out everywhere"."""
 
 import time
 
@@ -6,6 +7,7 @@ import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,6 +20,7 @@ from accounts import services
 from accounts.backends import LoginBackend
 from accounts.forms import LoginForm, LoginTotpForm, TotpConfirmForm, TotpDisableForm
 from accounts.selectors import totp_device_confirmed, trusted_device_list
+from accounts.services import sessions
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
@@ -244,3 +247,24 @@ class TrustedDeviceRevokeView(View):
             raise Http404("trusted device not found")
         messages.success(request, "The device will ask for a code at its next sign-in.")
         return redirect("accounts:security")
+
+
+class SignOutEverywhereView(View):
+    """End every session of the user: this browser, other browsers, API logins and media tokens."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        user = request.user
+        ended = sessions.sessions_end_all(user=user)
+        audit_event_record(
+            kind=AuditKind.CONFIG_CHANGE,
+            actor=user,
+            object_type="user",
+            object_id=user.pk,
+            message=f"signed out everywhere ({ended} API sessions ended)",
+            **_client(request),
+        )
+        auth_logout(request)
+        messages.success(request, "You were signed out everywhere. Sign in again on each device.")
+        return redirect(settings.LOGOUT_REDIRECT_URL)

@@ -11,6 +11,8 @@ from urllib.parse import urlparse
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts import keys
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 # Everything the embedded defaults write (SQLite file, broker queue, beat schedule, media).
@@ -45,8 +47,20 @@ def _env_int(name: str, default: int) -> int:
 
 # --- Core -------------------------------------------------------------------------------------
 DEBUG = _env_bool("DEBUG", False)
-# The embedded default key is only fit for a machine nobody else reaches; say so loudly in production.
-SECRET_KEY = env.str("SECRET_KEY", default="nvr-insecure-embedded-default-change-me")
+# The master secret: SECRET_KEY, or (unset or empty) a random key generated once into the data
+# directory. Django signs with a key derived from it, as media tokens and JWTs do with theirs
+# (accounts/keys.py); the `secrets` system check refuses a weak one on a non-loopback NVR_HOST.
+NVR_SECRET_KEY_SOURCE = "env" if env.str("SECRET_KEY", default="").strip() else "file"
+if NVR_SECRET_KEY_SOURCE == "env":
+    NVR_SECRET_KEY = env.str("SECRET_KEY")
+else:
+    try:
+        NVR_SECRET_KEY = keys.key_file_load_or_create(NVR_DATA_DIR)
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"SECRET_KEY is unset and the key file is unusable: {exc}") from None
+SECRET_KEY = keys.derive(NVR_SECRET_KEY, keys.DJANGO)
+# Where `scripts/nvr.py run` binds the web; the start-up check needs it to judge the key.
+NVR_HOST = env.str("NVR_HOST", default="127.0.0.1")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_TITLE = env.str("NVR_SITE_TITLE", default="NVR")

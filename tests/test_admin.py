@@ -18,6 +18,7 @@ from accounts.models import (
     AuthSession,
     DeviceToken,
     LoginFailure,
+    SpentRefreshToken,
     TotpDevice,
     TrustedDevice,
     User,
@@ -71,7 +72,8 @@ def populate(actor, n: int = 1) -> Camera:
     account_services.api_key_create(user=member, name="ci")
     account_services.totp_device_start(user=member)
     account_services.trusted_device_create(user=member, ip_address="10.0.0.1", user_agent="Firefox")
-    AuthSession.objects.create(key=f"s{n}", user=member, dialect="watcher", expires_at=soon)
+    session = AuthSession.objects.create(key=f"s{n}", user=member, dialect="watcher", expires_at=soon)
+    SpentRefreshToken.objects.create(session=session, token_hash=f"{n:064d}")
     LoginFailure.objects.create(login=member.login, ip_address="10.0.0.2")
     DeviceToken.objects.create(user=member, token=f"token-{n}", platform="ios")
     WebPushSubscription.objects.create(user=member, endpoint=f"https://push.test/{n}", p256dh="k", auth="a")

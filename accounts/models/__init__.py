@@ -1,6 +1,6 @@
 """Models of the accounts app."""
 
-from .credentials import ApiKey, AuthSession, LoginFailure, TotpDevice, TrustedDevice
+from .credentials import ApiKey, AuthSession, LoginFailure, SpentRefreshToken, TotpDevice, TrustedDevice
 from .devices import DeviceToken, WebPushSubscription
 from .users import User
 from .web_push import VapidKey
@@ -10,6 +10,7 @@ __all__ = [
     "AuthSession",
     "DeviceToken",
     "LoginFailure",
+    "SpentRefreshToken",
     "TotpDevice",
     "TrustedDevice",
     "User",

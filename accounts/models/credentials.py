@@ -1,4 +1,5 @@
-"""Credentials beyond the password: API keys, TOTP devices, API sessions, trusted devices, failures."""
+"""Credentials beyond the password: API keys, TOTP devices, API sessions (and their spent refresh
+tokens), trusted devices, failures."""
 
 from django.conf import settings
 from django.db import models
@@ -79,6 +80,9 @@ class AuthSession(models.Model):
     idle_expires_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The user's auth stamp when the session started: a new password or "sign out everywhere"
+    # changes the user's, which ends the session however the change was made.
+    auth_stamp = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,6 +98,20 @@ class AuthSession(models.Model):
         now = timezone.now()
         idle_ok = self.idle_expires_at is None or self.idle_expires_at > now
         return self.revoked_at is None and self.expires_at > now and idle_ok
+
+
+class SpentRefreshToken(models.Model):
+    """A refresh token already exchanged for a new one. Presented again, it was copied: its session ends."""
+
+    session = models.ForeignKey(AuthSession, on_delete=models.CASCADE, related_name="spent_refresh_tokens")
+    token_hash = models.CharField(max_length=64, unique=True)
+    spent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-spent_at"]
+
+    def __str__(self) -> str:
+        return f"spent refresh token of {self.session}"
 
 
 class TrustedDevice(models.Model):

@@ -5,6 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.choices import Role
 
@@ -53,6 +54,9 @@ class User(AbstractBaseUser):
     allowed_tags = models.CharField(max_length=500, null=True, blank=True)
     allowed_login_cidrs = models.TextField(null=True, blank=True, help_text="One CIDR or address per line.")
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    auth_epoch = models.PositiveIntegerField(
+        default=0, help_text="Raised by “sign out everywhere”: ends every session and media token."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +83,16 @@ class User(AbstractBaseUser):
 
     def get_short_name(self) -> str:
         return self.login
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash covers the password; the epoch makes "sign out everywhere" end dashboard
+        # sessions as well (AuthenticationMiddleware drops a session whose hash no longer matches).
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.auth_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_domain_admin(self) -> bool:

@@ -214,10 +214,9 @@ def profile_update(*, user: User, password: str | None = None, keep_session=None
             raise ValidationError({"password": exc.messages}) from None
         user.set_password(password)
         user.password_changed_at = timezone.now()
-        others = AuthSession.objects.filter(user=user)
-        if keep_session is not None:
-            others = others.exclude(pk=keep_session.pk)
-        auth_sessions_revoke(sessions=others)
+        from accounts.services.sessions import sessions_after_password_change  # it imports this module
+
+        sessions_after_password_change(user=user, keep_session=keep_session)
     user.save()
     return user
 

@@ -23,7 +23,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 
 from accounts.models import AuthSession, User
-from accounts.services import auth_sessions_revoke
+from accounts.services.sessions import sessions_after_password_change
 from organizations.choices import AuditKind
 from organizations.models import AuditEvent, SiteSettings
 from organizations.services import audit_event_record
@@ -175,10 +175,7 @@ def password_reset(*, user: User, password: str, keep_session: AuthSession | Non
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.save(update_fields=["password", "password_changed_at", "updated_at"])
-    sessions = AuthSession.objects.filter(user=user)
-    if keep_session is not None:
-        sessions = sessions.exclude(pk=keep_session.pk)
-    auth_sessions_revoke(sessions=sessions)
+    sessions_after_password_change(user=user, keep_session=keep_session)
     audit_event_record(
         kind=AuditKind.CONFIG_CHANGE,
         actor=user,

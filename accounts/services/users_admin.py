@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import AuthSession, User
 from accounts.services import auth_sessions_revoke, user_create
+from accounts.services.sessions import sessions_after_password_change
 from organizations.choices import AuditKind
 from organizations.exceptions import LimitReached, ObjectNotFound
 from organizations.models import Folder, FolderGrant, Membership, Organization
@@ -198,9 +199,7 @@ def user_update(
         _check_password(password, user)
         user.set_password(password)
         user.password_changed_at = timezone.now()
-        if keep_session is not None:
-            sessions = sessions.exclude(pk=keep_session.pk)
-        auth_sessions_revoke(sessions=sessions)
+        sessions_after_password_change(user=user, keep_session=keep_session)
     elif "is_active" in changed and not user.is_active:
         auth_sessions_revoke(sessions=sessions)
     user.save()

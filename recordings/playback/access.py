@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cameras.access import access_camera
@@ -25,22 +24,21 @@ class MediaForbidden(Exception):
 
 
 def media_user(request, camera_name: str):
-    """The user on whose behalf the request is made (a token wins over the session)."""
+    """The user on whose behalf the request is made (a token wins over the session).
+
+    The token is judged before the camera is looked up, so a token that does not authorise gets the
+    same answer for an existing camera and a missing one; a good token for another camera is a 404,
+    as a missing camera is.
+    """
     token = request.GET.get("token")
     if token:
-        camera_id = Camera.objects.filter(name=camera_name).values_list("id", flat=True).first()
-        if camera_id is None:
-            raise ObjectNotFound("camera not found")
         try:
-            user_id = media_token_verify(token, camera_id=camera_id)
+            grant = media_token_verify(token)
         except MediaTokenInvalid as exc:
-            if "another camera" in str(exc):
-                raise ObjectNotFound("camera not found") from None  # says nothing of other cameras
             raise MediaForbidden(str(exc)) from None
-        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            raise MediaForbidden("the token's user is disabled")
-        return user
+        if not Camera.objects.filter(pk=grant.camera_id, name=camera_name).exists():
+            raise ObjectNotFound("camera not found")  # says nothing of other cameras
+        return grant.user
     if request.user.is_authenticated:
         return request.user
     raise MediaUnauthorized("sign in or pass a media token")

@@ -55,7 +55,7 @@ def test_an_archive_instant_shows_the_picture_of_that_instant(page, live_server,
     recording.wait_for_fragments(9)
     recording.finish()
     first = Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at").first()
-    token = media_token_issue(user_id=world.alice.pk, camera_id=world.cameras.lobby.pk)
+    token = media_token_issue(user=world.alice, camera_id=world.cameras.lobby.pk)
 
     # Where the recording starts, and what its first picture shows: the reference for the clock.
     start = first.started_at.timestamp()
@@ -85,7 +85,7 @@ def test_live_video_starts_and_keeps_playing(page, live_server, world, camera_so
     recording = Recording(world.cameras.lobby, camera_source).start()
     try:
         recording.wait_for_fragments(4)
-        token = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.lobby.pk)  # live grant only
+        token = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)  # live grant only
         open_player(page, live_server, f"/media/a-lobby/live.m3u8?token={token}")
         page.evaluate("window.__video.play()")
         page.wait_for_function("window.__video.currentTime > 0", timeout=15_000)

@@ -88,7 +88,7 @@ def test_a_reconnect_is_a_discontinuity_with_wall_time_and_both_sides_play(clien
 def test_the_live_playlist_starts_at_a_keyframe_and_numbers_fragments_stably(client, world, recording):
     rec = recording(world.cameras.lobby)
     rec.wait_for_fragments(6)
-    token = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.lobby.pk)  # bob: live only
+    token = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)  # bob: live only
     first = client.get(f"/media/a-lobby/live.m3u8?token={token}")
     assert first.status_code == 200 and first["Cache-Control"] == "no-cache"
     time.sleep(2.5)

@@ -77,16 +77,16 @@ def test_the_archive_playlist_lists_byte_ranges_from_the_index(client, world, se
 
 
 def test_a_media_token_stands_in_for_the_session_and_is_bound_to_its_camera(client, world, segment):
-    token = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.desk.pk)
+    token = media_token_issue(user=world.bob, camera_id=world.cameras.desk.pk)
     assert client.get(url(segment)).status_code == 401
     assert client.get(url(segment, token=token), HTTP_RANGE="bytes=0-9").status_code == 206
     assert client.get(url(segment, token=token[:-2] + "xx")).status_code == 403  # tampered
-    other = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.lobby.pk)
+    other = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)
     assert client.get(url(segment, token=other)).status_code == 404  # a token opens only its camera
 
 
 def test_an_expired_token_is_refused(client, world, segment, monkeypatch):
-    token = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.desk.pk, ttl_s=60)
+    token = media_token_issue(user=world.bob, camera_id=world.cameras.desk.pk, ttl_s=60)
     monkeypatch.setattr(tokens.time, "time", lambda: time.time_ns() / 1e9 + 61)
     response = client.get(url(segment, token=token))
     assert response.status_code == 403 and response.json() == {"error": "the token has expired"}

@@ -1,29 +1,30 @@
 """Watcher credentials (catalog §2): Basic (password or API key), Bearer JWT, and the v2 API-key headers.
 
-Access tokens are HS256 JWTs with `exp` and `session` (the `AuthSession.key`); a live session row is
-required on every request, so revoking a session or disabling a user ends its tokens at once. The
-refresh token is opaque, stored hashed, and accepted only by `POST /login`. Failed password and key
+Access tokens are HS256 JWTs with `exp` and `session` (the `AuthSession.key`); a valid session is
+required on every request, so revoking a session, a new password or disabling the user ends its
+tokens at once. The refresh token is opaque, stored hashed, accepted only by `POST /login`, and
+replaced by a new one each time it is used (accounts/services/sessions.py). Failed password and key
 checks are recorded and throttled per login and per address (Watcher's brute-force timeout).
 """
 
 import base64
 import binascii
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 import jwt
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
+from accounts import keys
 from accounts import services as account_services
 from accounts.backends import LoginBackend
 from accounts.choices import SessionDialect
 from accounts.models import AuthSession, LoginFailure, User
+from accounts.services import sessions
 
 from .errors import WatcherError
 
@@ -110,16 +111,21 @@ def secret_check(*, login: str, secret: str, address: str | None, key_only: bool
 
 
 def access_token_issue(session: AuthSession) -> str:
-    """A JWT for `session`, expiring after the access lifetime or with the session, whichever is first."""
+    """A JWT for `session`, expiring after the access lifetime or with the session, whichever is first.
+
+    Signed with the JWT key derived from the master secret, never the master or Django's key.
+    """
     expires = min(timezone.now() + access_ttl(), session.expires_at)
     claims = {"exp": int(expires.timestamp()), "iat": int(timezone.now().timestamp()), "session": session.key}
-    return jwt.encode(claims, settings.SECRET_KEY, algorithm=ALGORITHM)
+    return jwt.encode(claims, keys.key(keys.WATCHER_JWT), algorithm=ALGORITHM)
 
 
 def access_token_verify(token: str) -> tuple[User, AuthSession]:
-    """The user and live session of an access token; anything else (refresh tokens too) is a 401."""
+    """The user and valid session of an access token; anything else (refresh tokens too) is a 401."""
     try:
-        claims = jwt.decode(token, settings.SECRET_KEY, algorithms=[ALGORITHM], options={"require": ["exp"]})
+        claims = jwt.decode(
+            token, keys.key(keys.WATCHER_JWT), algorithms=[ALGORITHM], options={"require": ["exp"]}
+        )
     except jwt.ExpiredSignatureError:
         raise exceptions.AuthenticationFailed("the access token has expired") from None
     except jwt.InvalidTokenError:
@@ -129,53 +135,34 @@ def access_token_verify(token: str) -> tuple[User, AuthSession]:
         .filter(key=str(claims.get("session", "")), dialect=SessionDialect.WATCHER)
         .first()
     )
-    if session is None or not session.is_live or not session.user.is_active:
+    if session is None or not sessions.session_is_valid(session):
         raise exceptions.AuthenticationFailed("the session has ended")
     return session.user, session
 
 
-@transaction.atomic
 def session_start(*, user: User, request) -> tuple[AuthSession, str]:
-    """A new Watcher session and its raw refresh token; refuses past the user's `max_sessions`.
+    """A new Watcher session and its raw refresh token; 403 `max_sessions_reached` past the cap."""
+    try:
+        return sessions.session_start(
+            user=user,
+            dialect=SessionDialect.WATCHER,
+            lifetime=refresh_ttl(),
+            ip_address=client_address(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except sessions.SessionLimitReached as exc:
+        raise WatcherError(str(exc), http_status=403, code="max_sessions_reached") from None
 
-    The user row is locked so two concurrent logins cannot both take the last free session.
+
+def session_refresh(raw_refresh: str) -> tuple[AuthSession, str]:
+    """Spend a refresh token: the session and the refresh token that replaces it; a 401 otherwise.
+
+    A spent token presented again ends its session (the service treats it as stolen).
     """
-    user = User.objects.select_for_update().get(pk=user.pk)
-    now = timezone.now()
-    if user.max_sessions:
-        live = AuthSession.objects.filter(
-            user=user, dialect=SessionDialect.WATCHER, revoked_at__isnull=True, expires_at__gt=now
-        ).count()
-        if live >= user.max_sessions:
-            raise WatcherError(
-                f"at most {user.max_sessions} sessions may be open at once",
-                http_status=403,
-                code="max_sessions_reached",
-            )
-    refresh = secrets.token_urlsafe(32)
-    session = AuthSession.objects.create(
-        key=secrets.token_urlsafe(20),
-        user=user,
-        dialect=SessionDialect.WATCHER,
-        refresh_token_hash=account_services.token_hash(refresh),
-        ip_address=client_address(request),
-        user_agent=request.META.get("HTTP_USER_AGENT", "")[:400],
-        expires_at=now + refresh_ttl(),
-    )
-    return session, refresh
-
-
-def session_refresh(raw_refresh: str) -> AuthSession:
-    """The live session a refresh token belongs to; a 401 otherwise (access tokens included)."""
-    session = (
-        AuthSession.objects.select_related("user")
-        .filter(refresh_token_hash=account_services.token_hash(raw_refresh), dialect=SessionDialect.WATCHER)
-        .first()
-    )
-    if session is None or not session.is_live or not session.user.is_active:
-        raise exceptions.AuthenticationFailed("invalid or expired refresh token")
-    AuthSession.objects.filter(pk=session.pk).update(last_seen_at=timezone.now())
-    return session
+    try:
+        return sessions.session_refresh(raw_refresh=raw_refresh, dialect=SessionDialect.WATCHER)
+    except sessions.SessionInvalid as exc:
+        raise exceptions.AuthenticationFailed(str(exc)) from None
 
 
 class WatcherAuthentication(BaseAuthentication):

@@ -4,8 +4,8 @@ import time
 
 import jwt
 import pytest
-from django.conf import settings as django_settings
 
+from accounts import keys
 from accounts.models import AuthSession, LoginFailure
 from accounts.services import api_key_create, auth_sessions_revoke
 
@@ -45,7 +45,7 @@ def test_refresh_token_renews_the_access_token_only_at_login(world, api):
     renewed = api("POST", "/login", headers=bearer(tokens["refresh_token"]))
     assert renewed.status_code == 200
     body = renewed.json()
-    assert body["refresh_token"] == tokens["refresh_token"]  # no rotation (decision)
+    assert body["refresh_token"] != tokens["refresh_token"]  # rotated: the one sent is spent
     assert api("GET", "/profile", headers=bearer(body["access_token"])).json()["name"] == "alice"
     assert AuthSession.objects.filter(user=world.alice).count() == 1
 
@@ -59,7 +59,7 @@ def test_expired_access_token_is_401(world, api):
     tokens = login(api)
     claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
     expired = jwt.encode(
-        {"exp": int(time.time()) - 5, "session": claims["session"]}, django_settings.SECRET_KEY, "HS256"
+        {"exp": int(time.time()) - 5, "session": claims["session"]}, keys.key(keys.WATCHER_JWT), "HS256"
     )
     response = api("GET", "/streams", headers=bearer(expired))
     assert response.status_code == 401

@@ -115,7 +115,7 @@ def test_dvr_windows_previews_and_exports_start_at_the_keyframe_before_from(clie
     segments = list(Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at"))
     first = segments[0]
     origin = decode_counters_of_first_keyframe(client, world, first)
-    token = media_token_issue(user_id=world.alice.pk, camera_id=world.cameras.lobby.pk)
+    token = media_token_issue(user=world.alice, camera_id=world.cameras.lobby.pk)
     start = math.ceil(first.started_at.timestamp()) + 2  # whole seconds, mid-GOP in general
     offset = start - first.started_at.timestamp()
     expected = (origin + round(offset * FPS)) % LOOP_FRAMES
@@ -211,7 +211,7 @@ def test_dvr_windows_previews_and_exports_start_at_the_keyframe_before_from(clie
         assert client.get(f"{BASE}/{bad}?token={token}").status_code == 400, bad
     assert client.get(f"{BASE}/ranges.json?limit=0&token={token}").status_code == 400
     assert client.get(f"{BASE}/archive-{start}-3.mp4").status_code == 403
-    bob = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.lobby.pk)  # live grant only
+    bob = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)  # live grant only
     assert client.get(f"{BASE}/archive-{start}-3.m3u8?token={bob}").status_code == 404
     assert client.get(f"/flussonic/b-gate/archive-{start}-3.mp4?token={token}").status_code == 404
 
@@ -231,7 +231,7 @@ def decode_counters_of_first_keyframe(client, world, first: Segment) -> int:
 def test_a_live_window_reaching_now_stays_open(client, world, footage):
     rec = footage(world.cameras.lobby)
     rec.wait_for_fragments(4)
-    token = media_token_issue(user_id=world.alice.pk, camera_id=world.cameras.lobby.pk)
+    token = media_token_issue(user=world.alice, camera_id=world.cameras.lobby.pk)
     start = int((dt.datetime.now(dt.UTC) - dt.timedelta(seconds=3)).timestamp())
     text = client.get(f"{BASE}/archive-{start}-now.m3u8?token={token}").content.decode()
     assert "#EXT-X-PLAYLIST-TYPE:EVENT" in text and "#EXT-X-ENDLIST" not in text
@@ -242,7 +242,7 @@ def test_a_live_window_reaching_now_stays_open(client, world, footage):
 def test_hls_js_plays_the_live_stream_in_both_containers(page, live_server, world, footage, form):
     rec = footage(world.cameras.lobby)
     rec.wait_for_fragments(4)
-    token = media_token_issue(user_id=world.bob.pk, camera_id=world.cameras.lobby.pk)  # live grant only
+    token = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)  # live grant only
     open_player(page, live_server, f"{BASE}/{form}?token={token}")
     page.evaluate("window.__video.play()")
     page.wait_for_function("window.__video.currentTime > 0", timeout=15_000)

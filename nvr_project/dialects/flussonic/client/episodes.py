@@ -152,7 +152,9 @@ class EpisodeSerializer(serializers.BaseSerializer):
             if ctx["selection"].wants(key) and (data := _image(field)) is not None:
                 item[key] = data
         if ctx["selection"].wants("playback_token"):
-            item["playback_token"] = media_token_issue(user_id=ctx["user"].pk, camera_id=episode.camera_id)
+            item["playback_token"] = media_token_issue(
+                user=ctx["user"], camera_id=episode.camera_id, session=ctx.get("session")
+            )
         for key, value in (episode.payload or {}).items():  # face / vehicle details (§6.17 variants)
             item.setdefault(key, value)
         return item
@@ -191,7 +193,7 @@ class EpisodeListView(WatcherClientView):
         timeout = poll_timeout(request.query_params)
 
         def serialize(rows, selection: Selection):
-            context = {"selection": selection, "user": self.user}
+            context = {"selection": selection, "user": self.user, "session": self.session}
             return EpisodeSerializer(rows, many=True, context=context).data
 
         page = EPISODES.page(request, episode_queryset(self.user), serialize)

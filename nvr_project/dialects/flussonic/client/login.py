@@ -34,8 +34,9 @@ class LoginView(WatcherClientView):
         if credentials is None:
             raise exceptions.NotAuthenticated("send Basic credentials or a Bearer refresh token")
         if credentials.scheme == "bearer":
-            session = auth.session_refresh(credentials.secret)
-            refresh = credentials.secret  # no rotation (catalog §2, decision)
+            # Rotation: the response carries a new refresh token and the one sent is spent. Clients
+            # that store the refresh token of every login response (the catalog's flow) keep working.
+            session, refresh = auth.session_refresh(credentials.secret)
         else:
             if credentials.scheme == "vsaas" and not credentials.login:
                 raise exceptions.AuthenticationFailed("x-vsaas-api-key needs x-vsaas-user")

@@ -95,23 +95,23 @@ class MosaicSerializer(serializers.BaseSerializer):
     def _cell(self, camera: Camera | None) -> dict:
         if camera is None:
             return {}
-        now, user = self.context["now"], self.context["user"]
+        now, user, session = self.context["now"], self.context["user"], self.context.get("session")
         return {
             "name": camera.name,
             "title": camera.title,
-            "playback_token": media_token_issue(user_id=user.pk, camera_id=camera.id),
+            "playback_token": media_token_issue(user=user, camera_id=camera.id, session=session),
             "alive": camera.last_frame_at is not None and now - camera.last_frame_at <= ALIVE_WITHIN,
         }
 
 
-def serialize_mosaics(user, mosaics: list[Mosaic]) -> list[dict]:
+def serialize_mosaics(user, mosaics: list[Mosaic], session=None) -> list[dict]:
     """One query for the cells of every mosaic on the page; cameras out of the caller's reach are empty."""
     watchable = Camera.objects.for_user(user, Action.LIVE)
     cells: dict[int, dict[int, Camera]] = {}
     slots = MosaicSlot.objects.filter(mosaic__in=mosaics, camera__in=watchable).select_related("camera")
     for slot in slots:
         cells.setdefault(slot.mosaic_id, {})[slot.position] = slot.camera
-    context = {"cells": cells, "now": timezone.now(), "user": user}
+    context = {"cells": cells, "now": timezone.now(), "user": user, "session": session}
     return MosaicSerializer(mosaics, many=True, context=context).data
 
 
@@ -215,7 +215,9 @@ class MosaicListView(WatcherClientView):
     )
     def get(self, request):
         page = MOSAICS.page(
-            request, mosaic_queryset(self.user), lambda rows, selection: serialize_mosaics(self.user, rows)
+            request,
+            mosaic_queryset(self.user),
+            lambda rows, selection: serialize_mosaics(self.user, rows, self.session),
         )
         return Response(page)
 
@@ -241,7 +243,7 @@ class MosaicListView(WatcherClientView):
             )
         except DjangoValidationError as exc:
             raise _invalid(exc) from None
-        return Response(serialize_mosaics(self.user, [mosaic])[0])
+        return Response(serialize_mosaics(self.user, [mosaic], self.session)[0])
 
 
 class MosaicDetailView(WatcherClientView):
@@ -253,7 +255,7 @@ class MosaicDetailView(WatcherClientView):
         mosaic = mosaic_queryset(self.user).filter(pk=mosaic_id).first()
         if mosaic is None:
             raise ObjectNotFound("mosaic not found")
-        return Response(serialize_mosaics(self.user, [mosaic])[0])
+        return Response(serialize_mosaics(self.user, [mosaic], self.session)[0])
 
     @extend_schema(
         operation_id="mosaic_save",
@@ -272,7 +274,7 @@ class MosaicDetailView(WatcherClientView):
             )
         except DjangoValidationError as exc:
             raise _invalid(exc) from None
-        return Response(serialize_mosaics(self.user, [mosaic])[0])
+        return Response(serialize_mosaics(self.user, [mosaic], self.session)[0])
 
     @extend_schema(operation_id="mosaic_delete", responses=responses(None, 403, 404, status=204))
     def delete(self, request, mosaic_id: int):

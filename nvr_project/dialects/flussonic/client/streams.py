@@ -341,7 +341,9 @@ def _stats(camera: Camera, ctx: dict, now: dt.datetime) -> dict:
         if dvr_info is not None:
             stats["dvr_info"] = dvr_info
     if ctx.get("tokens"):
-        stats["playback_token"] = media_token_issue(user_id=ctx["user"].pk, camera_id=camera.id)
+        stats["playback_token"] = media_token_issue(
+            user=ctx["user"], camera_id=camera.id, session=ctx.get("session")
+        )
         stats["streaming_endpoint"] = ctx["endpoint"]
     return stats
 
@@ -394,7 +396,7 @@ def stream_page_context(request, cameras: list[Camera], selection: Selection) ->
     """Per-page lookups, each a constant number of queries and only when `select` asks for it."""
     ids = [c.id for c in cameras]
     now = timezone.now()
-    ctx = {"now": now, "user": request.user}
+    ctx = {"now": now, "user": request.user, "session": getattr(request, "auth", None)}  # tokens die with it
     if selection.wants("inputs"):
         prefetch_related_objects(cameras, "inputs")
         ctx["inputs"] = True
