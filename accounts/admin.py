@@ -306,7 +306,7 @@ class AuthSessionAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["key", "user__login", "ip_address"]
     list_select_related = ["user"]
     date_hierarchy = "created_at"
-    exclude = ["token_hash", "refresh_token_hash"]
+    exclude = ["token_hash", "refresh_token_hash", "auth_stamp"]
     actions = ["revoke"]
 
     @admin.action(description="Revoke selected sessions")
