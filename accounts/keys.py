@@ -14,6 +14,7 @@ import hmac
 import ipaddress
 import os
 import secrets
+import time
 from pathlib import Path
 
 KEY_FILE_NAME = "secret_key"
@@ -94,23 +95,39 @@ def key_file_load_or_create(data_dir: Path) -> str:
     """
     path = data_dir / KEY_FILE_NAME
     if not path.exists():
-        tmp = data_dir / f".{KEY_FILE_NAME}.{os.getpid()}.{secrets.token_hex(4)}"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_urlsafe(48) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                pass  # another process won; use its key
-        finally:
-            tmp.unlink(missing_ok=True)
+        _key_file_create(path, secrets.token_urlsafe(48) + "\n")
     if path.stat().st_mode & 0o077:
         os.chmod(path, 0o600)  # copied in with loose permissions: nobody else may read it
     master = path.read_text().strip()
+    for _ in range(20):  # only without hard links: the winner may still be writing
+        if master:
+            break
+        time.sleep(0.1)
+        master = path.read_text().strip()
     problem = weakness(master)
     if problem:
         raise ValueError(f"{path} holds an unusable key ({problem}); delete it to generate a new one")
     return master
+
+
+def _key_file_create(path: Path, content: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won; use its key
+        except OSError:  # a filesystem without hard links: exclusive create, readers wait for content
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                return
+            with os.fdopen(fd, "w") as handle:
+                handle.write(content)
+    finally:
+        tmp.unlink(missing_ok=True)

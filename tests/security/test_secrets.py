@@ -93,6 +93,16 @@ def test_a_fresh_data_dir_gets_one_private_key_that_every_process_and_restart_sh
     assert {again.communicate(timeout=60)[0].strip()} == derived  # a restart keeps the key
 
 
+def test_without_hard_links_the_key_file_is_still_created_once_and_private(tmp_path, monkeypatch):
+    def no_links(*args):
+        raise PermissionError("this filesystem has no hard links")
+
+    monkeypatch.setattr(keys.os, "link", no_links)
+    first = keys.key_file_load_or_create(tmp_path)
+    assert keys.key_file_load_or_create(tmp_path) == first and keys.weakness(first) is None
+    assert stat.S_IMODE((tmp_path / "secret_key").stat().st_mode) == 0o600
+
+
 @pytest.mark.parametrize(
     ("key", "host", "expected"),
     [
