@@ -9,7 +9,8 @@ Who owns a file is decided by rows, never by the folder alone, since two cameras
 old folder and the old sync gave one camera's files a second row under the other camera:
 - the row the recorder wrote wins (its run id starts with the run tag in the file name);
 - else the one camera that recorded that run (a recorder-made row of the run elsewhere) owns it;
-- else a file with one row belongs to that row; several rows and no evidence: left in place.
+- else a file with one row belongs to that row; several rows and no evidence: nobody's, so the
+  file stays in the old folder (reported, for an operator) and none of its rows survive.
 Rows that lose are deleted (not their files). Files no row names move only out of a folder that
 exactly one camera used; in a shared folder nobody can tell whose they are, so they stay.
 """

@@ -204,8 +204,8 @@ def copy_as_orphan(segment, tag: str) -> str:
 @pytest.fixture
 def old_layout(lots, clip):
     """What the old code left: lot_1 and lot/1 recording into one `lot_1/`, the old sync's second
-    row under the other camera for each file, an orphan nobody can tell the owner of; and `gate/x`
-    alone in `gate_x/` with an orphan of its own."""
+    row under the other camera for each file, an orphan it indexed for both (nobody can tell whose
+    it is); and `gate/x` alone in `gate_x/` with an orphan of its own."""
     a, b, *_ = lots
     gate = CameraFactory(organization=a.organization, name="gate/x")
     footage_a, footage_b = record(a, clip, folder="lot_1"), record(b, clip, folder="lot_1")
@@ -224,6 +224,15 @@ def old_layout(lots, clip):
     Segment.objects.filter(pk=footage_a[-1].pk).delete()  # lot_1's row lost: only lot/1's claims it
     own[a.pk].pop(footage_a[-1].pk)
     shared_orphan = copy_as_orphan(footage_a[0], "0badf00d")
+    for camera in (a, b):  # which the old sync indexed for both: neither can be shown to own it
+        Segment.objects.create(
+            camera=camera,
+            path=shared_orphan,
+            run_id=uuid.uuid5(RUNS, f"{camera.pk}-0badf00d"),
+            started_at=footage_a[0].started_at.replace(hour=23, minute=59, second=59, microsecond=1),
+            ended_at=footage_a[0].started_at.replace(hour=23, minute=59, second=59, microsecond=1),
+            complete=True,
+        )
     gate_orphan = copy_as_orphan(footage_gate[0], "0dd0dd00")
     return a, b, gate, own, shared_orphan, gate_orphan, footage_a[-1].path
 
@@ -250,7 +259,7 @@ def test_the_migration_moves_each_file_by_its_own_cameras_row(old_layout):
     report = migrate_footage()
 
     assert_each_camera_has_exactly_its_own(own, a, b, gate)  # the rows for the other's files went
-    assert report.rows_dropped == len(own[a.pk]) + 1 + len(own[b.pk])
+    assert report.rows_dropped == len(own[a.pk]) + 1 + len(own[b.pk]) + 2
     # the file only lot/1's stolen row named goes to lot_1, which recorded its run, for sync to index
     assert (root / camera_folder(a) / unindexed.split("/", 1)[1]).exists()
     assert not (root / "gate_x").exists()  # a folder one camera used moved whole, orphan included
@@ -269,7 +278,7 @@ def test_the_migration_moves_each_file_by_its_own_cameras_row(old_layout):
 def test_the_migration_runs_again_and_resumes_after_an_interruption(old_layout):
     a, b, gate, own, shared_orphan, *_ = old_layout
     root = settings.NVR_MEDIA_ROOT
-    interrupted = Segment.objects.filter(camera=a).first()  # moved, but the crash came before its row
+    interrupted = Segment.objects.get(pk=next(iter(own[a.pk])))  # moved; the crash came before its row
     target = root / camera_folder(a) / interrupted.path.split("/", 1)[1]
     target.parent.mkdir(parents=True)
     os.replace(root / interrupted.path, target)
