@@ -34,7 +34,8 @@ def path_in_folder(storage_key: str, relative: str) -> bool:
 
 def camera_folder_remove(camera) -> None:
     """Remove the camera's folder and whatever is left in it (its own files, by the rule above)."""
-    if not camera.storage_key:
+    key = camera.storage_key
+    if not key or key in (".", "..") or "/" in key or os.sep in key:  # never the root or beyond it
         return
     folder = media_path(camera_folder(camera))
     try:
