@@ -1,9 +1,9 @@
 """Move footage from name folders (`lot/1` -> `lot_1/`) to storage-key folders (`recordings.layout`).
 
-Run by migration recordings 0006 with its historical models, so it imports no model. Safe to run
-again and after an interruption: each file is moved with one rename and its row rewritten right
-after (the migration is not atomic, so each update commits), and every step looks at what is on
-disk now: a file already at its new place only gets its row rewritten.
+Run by migration recordings 0006 with its historical models, so it imports no model. A folder
+only one camera used moves with one rename and its rows with one UPDATE. Safe to run again and
+after an interruption: the migration is not atomic, so each step commits, and every step looks at
+what is on disk now (a folder or file already at its new place only gets its rows rewritten).
 
 Who owns a file is decided by rows, never by the folder alone, since two cameras could share one
 old folder and the old sync gave one camera's files a second row under the other camera:
@@ -20,14 +20,18 @@ import logging
 import os
 import re
 import shutil
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
 
 logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^\d{6}\.\d{6}-([0-9a-f]{8})\.mp4$")
 NOT_CAMERA_FOLDERS = {"exports"}  # the media root's own folders, never a camera's to move
+_Row = namedtuple("_Row", "pk camera_id path run_id")
 
 
 @dataclass
@@ -52,22 +56,61 @@ def move_footage(Camera, Segment, Run, root, *, source=old_folder, target=new_fo
     root, report = Path(root), MoveReport()
     cameras = {c.pk: c for c in Camera.objects.only("id", "name", "storage_key")}
     targets = {pk: target(c) for pk, c in cameras.items()}
-    users = defaultdict(set)  # a source folder -> cameras that may have written into it
+    users = defaultdict(set)  # a folder -> the cameras that may have written into it
     for pk, camera in cameras.items():
         users[source(camera)].add(pk)
-    claims, recorded = defaultdict(list), defaultdict(set)
-    for row in Segment.objects.only("id", "camera_id", "path", "run_id").iterator():
-        tag = _tag(row.path)
-        if tag and row.run_id.hex[:8] == tag:
-            recorded[tag].add(row.camera_id)
-        if not _rest(row.path):
-            logger.warning("segment %s has no folder in its path; left as it is", row.path)
-        elif not _inside(targets[row.camera_id], row.path):
-            claims[row.path].append(row)
-            users[_first(row.path)].add(row.camera_id)
+    recorded = defaultdict(set)  # a run tag -> the cameras whose recorder wrote a segment of that run
+    for camera_id, path, run_id in Segment.objects.values_list("camera_id", "path", "run_id").iterator():
+        tag = _tag(path)
+        if tag and run_id.hex[:8] == tag:
+            recorded[tag].add(camera_id)
+        if _rest(path) and not _inside(targets[camera_id], path):
+            users[_first(path)].add(camera_id)
+    new_folders = set(targets.values())
     for folder, pks in users.items():
-        if len(pks) == 1:
-            _rename_folder(root, folder, targets[next(iter(pks))], report)
+        if len(pks) == 1 and folder not in NOT_CAMERA_FOLDERS and folder not in new_folders:
+            _move_folder(root, Segment, folder, targets[next(iter(pks))], next(iter(pks)), report)
+        else:
+            _move_shared(root, Segment, Run, folder, targets, recorded, report)
+    for folder, pks in users.items():
+        if folder in NOT_CAMERA_FOLDERS or folder in new_folders or not (root / folder).is_dir():
+            continue
+        for leftover in _footage_files(root, folder):
+            if len(pks) == 1:
+                _move_file(root, leftover, targets[next(iter(pks))], report)
+            else:
+                report.left_in_place.append(leftover)
+                logger.warning("%s is in a folder several cameras shared; left where it is", leftover)
+        _remove_empty(root / folder)
+    report.left_in_place = sorted(set(report.left_in_place))
+    return report
+
+
+def _move_folder(root: Path, Segment, folder: str, target: str, camera_id: int, report: MoveReport) -> None:
+    """A folder only one camera used: one rename and one UPDATE, however many files it holds."""
+    old, new = root / folder, root / target
+    if old.is_dir() and not new.exists():
+        os.rename(old, new)
+        report.folders_renamed += 1
+    rows = Segment.objects.filter(camera_id=camera_id, path__startswith=f"{folder}/")
+    if not old.exists():  # every file is at its new place (or was lost, and sync drops its row)
+        report.rows_rewritten += rows.update(
+            path=Concat(Value(f"{target}/"), Substr("path", len(folder) + 2))
+        )
+        return
+    for row in [_Row(*values) for values in rows.values_list("id", "camera_id", "path", "run_id")]:
+        _move_row(root, Segment, row, target, report)  # both folders exist (an earlier partial run)
+
+
+def _move_shared(root: Path, Segment, Run, folder: str, targets: dict, recorded: dict, report) -> None:
+    """A folder several cameras wrote into: each file goes by the row that owns it (module doc)."""
+    claims = defaultdict(list)
+    rows = Segment.objects.filter(path__startswith=f"{folder}/").values_list(
+        "id", "camera_id", "path", "run_id"
+    )
+    for row in (_Row(*values) for values in rows):
+        if not _inside(targets[row.camera_id], row.path):
+            claims[row.path].append(row)
     dropped_runs = set()
     for path, rows in claims.items():
         owner, row = _owner(path, rows, recorded)
@@ -87,19 +130,6 @@ def move_footage(Camera, Segment, Run, root, *, source=old_folder, target=new_fo
         Run.objects.filter(run_id__in=dropped_runs).exclude(
             run_id__in=Segment.objects.values("run_id")
         ).delete()
-    new_folders = set(targets.values())
-    for folder, pks in users.items():
-        if folder in NOT_CAMERA_FOLDERS or folder in new_folders or not (root / folder).is_dir():
-            continue
-        for leftover in _footage_files(root, folder):
-            if len(pks) == 1:
-                _move_file(root, leftover, targets[next(iter(pks))], report)
-            else:
-                report.left_in_place.append(leftover)
-                logger.warning("%s is in a folder several cameras shared; left where it is", leftover)
-        _remove_empty(root / folder)
-    report.left_in_place = sorted(set(report.left_in_place))
-    return report
 
 
 def _first(relative: str) -> str:
@@ -132,15 +162,6 @@ def _owner(path: str, rows: list, recorded: dict) -> tuple[int | None, object | 
     if not evidence and len(rows) == 1:
         return rows[0].camera_id, rows[0]
     return None, None
-
-
-def _rename_folder(root: Path, folder: str, target: str, report: MoveReport) -> None:
-    """One camera's whole old folder becomes its new folder (one rename, however many files)."""
-    if folder in NOT_CAMERA_FOLDERS or folder == target or not folder:
-        return
-    if (root / folder).is_dir() and not (root / target).exists():
-        os.rename(root / folder, root / target)
-        report.folders_renamed += 1
 
 
 def _move_row(root: Path, Segment, row, folder: str, report: MoveReport) -> None:

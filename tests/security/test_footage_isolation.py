@@ -282,6 +282,7 @@ def test_the_migration_runs_again_and_resumes_after_an_interruption(old_layout):
     target = root / camera_folder(a) / interrupted.path.split("/", 1)[1]
     target.parent.mkdir(parents=True)
     os.replace(root / interrupted.path, target)
+    os.rename(root / "gate_x", root / camera_folder(gate))  # renamed; the crash came before its UPDATE
 
     migrate_footage()
     again = migrate_footage()
