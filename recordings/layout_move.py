@@ -64,8 +64,11 @@ def move_footage(Camera, Segment, Run, root, *, source=old_folder, target=new_fo
         tag = _tag(path)
         if tag and run_id.hex[:8] == tag:
             recorded[tag].add(camera_id)
-        if _rest(path) and not _inside(targets[camera_id], path):
+        if _movable(path) and not _inside(targets[camera_id], path):
             users[_first(path)].add(camera_id)
+    for folder in [f for f in users if f in ("", ".", "..")]:  # never the root itself, nor above it
+        logger.warning("segments under %r are not in a camera folder; left as they are", folder)
+        del users[folder]
     new_folders = set(targets.values())
     for folder, pks in users.items():
         if len(pks) == 1 and folder not in NOT_CAMERA_FOLDERS and folder not in new_folders:
@@ -99,7 +102,8 @@ def _move_folder(root: Path, Segment, folder: str, target: str, camera_id: int, 
         )
         return
     for row in [_Row(*values) for values in rows.values_list("id", "camera_id", "path", "run_id")]:
-        _move_row(root, Segment, row, target, report)  # both folders exist (an earlier partial run)
+        if _movable(row.path):
+            _move_row(root, Segment, row, target, report)  # both folders exist (an earlier partial run)
 
 
 def _move_shared(root: Path, Segment, Run, folder: str, targets: dict, recorded: dict, report) -> None:
@@ -109,7 +113,7 @@ def _move_shared(root: Path, Segment, Run, folder: str, targets: dict, recorded:
         "id", "camera_id", "path", "run_id"
     )
     for row in (_Row(*values) for values in rows):
-        if not _inside(targets[row.camera_id], row.path):
+        if _movable(row.path) and not _inside(targets[row.camera_id], row.path):
             claims[row.path].append(row)
     dropped_runs = set()
     for path, rows in claims.items():
@@ -138,6 +142,11 @@ def _first(relative: str) -> str:
 
 def _rest(relative: str) -> str:
     return relative.replace(os.sep, "/").split("/", 1)[1] if "/" in relative.replace(os.sep, "/") else ""
+
+
+def _movable(relative: str) -> bool:
+    """A path under some folder, going nowhere above it (what the recorder writes)."""
+    return bool(_rest(relative)) and ".." not in relative.replace(os.sep, "/").split("/")
 
 
 def _inside(folder: str, relative: str) -> bool:
