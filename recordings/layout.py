@@ -2,9 +2,9 @@
 
 A camera's folder is named by its `storage_key`, set once at creation: a name changes, and two
 names once mapped to one folder (`lot_1` and `lot/1` both became `lot_1/`), so one camera synced,
-exported and deleted another's footage. Segment rows keep paths relative to the media root, and
-every code path that reads the disk on a camera's behalf (recovery, sync, purge, delete) first
-checks that the path is inside that camera's folder.
+exported and deleted another's footage. Segment rows keep paths relative to the media root; the
+recorder writes them inside the camera's folder, and every code path that indexes, truncates or
+removes a file on a camera's behalf (sync, recovery, purge, delete) checks that it is inside.
 """
 
 import logging
