@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cameras.models import Camera
 from recordings.choices import RetentionScope
+from recordings.layout import path_in_folder
 from recordings.models import Episode, RetentionPolicy, Run, Segment
 
 logger = logging.getLogger(__name__)
@@ -138,16 +139,22 @@ def free_floor_bytes(path) -> int:
 
 
 def segments_purge(segment_ids: list[int], report: RetentionReport | None = None) -> int:
-    """Delete segments: mark them, unlink their files, delete their rows, trim their runs."""
+    """Delete segments: mark them, unlink their files (only inside their camera's folder), delete their
+    rows, trim their runs."""
     deleted = 0
     for at in range(0, len(segment_ids), BATCH):
         batch = segment_ids[at : at + BATCH]
         Segment.objects.filter(pk__in=batch).update(purging=True)
         rows = list(
-            Segment.objects.filter(pk__in=batch, purging=True).values_list("id", "path", "bytes", "run_id")
+            Segment.objects.filter(pk__in=batch, purging=True).values_list(
+                "id", "path", "bytes", "run_id", "camera__storage_key"
+            )
         )
-        for _, path, _, _ in rows:
-            _unlink(path)
+        for _, path, _, _, storage_key in rows:
+            if path_in_folder(storage_key, path):
+                _unlink(path)
+            else:  # not this camera's file: its row goes, the file stays with the folder's camera
+                logger.warning("segment %s is outside its camera's folder; not removing the file", path)
         Segment.objects.filter(pk__in=[row[0] for row in rows]).delete()
         _trim_runs({row[3] for row in rows})
         deleted += len(rows)

@@ -3,11 +3,13 @@
 from django.db import transaction
 from django.utils import timezone
 
+from cameras.models import Camera
 from cameras.services.event_subscriptions import camera_event_notify
 from nvr_project import events
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 from recordings.choices import JobStatus
+from recordings.layout import camera_folder_remove
 from recordings.models import Episode, Job, Run, Segment
 
 
@@ -57,12 +59,16 @@ def camera_archive_purge(*, camera_id: int) -> int:
     then rows, as retention does, so a crash leaves no orphan file. Returns how many went.
 
     Gaps, runs and episodes go with the camera row (CASCADE); segments are PROTECTed so that no
-    camera is ever deleted with its files still on disk.
+    camera is ever deleted with its files still on disk. After commit its folder goes too, with any
+    file no row knew of: the folder is the camera's alone (`recordings.layout`), nobody else's.
     """
     from recordings.retention import segments_purge  # retention imports this module's models only
 
+    camera = Camera.objects.only("id", "storage_key").get(pk=camera_id)
     ids = list(Segment.objects.filter(camera_id=camera_id).values_list("id", flat=True))
-    return segments_purge(ids) if ids else 0
+    deleted = segments_purge(ids) if ids else 0
+    transaction.on_commit(lambda: camera_folder_remove(camera))
+    return deleted
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from cameras.models import Camera
+from recordings.layout import camera_folder, path_in_folder
 from recordings.models import Segment
 from recordings.recorder.recovery import segment_recover
 from recordings.retention import segments_purge
@@ -35,27 +36,27 @@ class SyncReport:
 
 
 def recordings_check(*, camera_ids: list[int] | None = None) -> SyncReport:
-    """What disagrees, changing nothing."""
+    """What disagrees, changing nothing. A camera's orphans are looked for in its own folder only."""
     report = SyncReport()
     root = settings.NVR_MEDIA_ROOT
     cameras = Camera.objects.all() if camera_ids is None else Camera.objects.filter(pk__in=camera_ids)
-    directories = {camera.name.replace("/", "_"): camera.pk for camera in cameras.only("id", "name")}
-    segments = Segment.objects.filter(camera_id__in=directories.values(), purging=False)
+    folders = {camera_folder(camera): camera.pk for camera in cameras.only("id", "storage_key")}
+    segments = Segment.objects.filter(camera_id__in=folders.values(), purging=False)
     known = set()
     for segment_id, path in segments.values_list("id", "path").iterator():
         known.add(path)
         if not os.path.exists(os.path.join(root, path)):
             report.missing_files.append(segment_id)
     now = time.time()
-    for directory in directories:
-        base = os.path.join(root, directory)
-        for folder, _, files in os.walk(base):
+    for folder in folders:
+        for directory, _, files in os.walk(os.path.join(root, folder)):
             for name in files:
-                full = os.path.join(folder, name)
+                full = os.path.join(directory, name)
                 relative = os.path.relpath(full, root)
                 if (
                     relative in known
                     or not _NAME.match(name)
+                    or os.path.islink(full)  # a link may point into another camera's folder
                     or now - os.path.getmtime(full) < SETTLE_SECONDS
                 ):
                     continue
@@ -67,12 +68,11 @@ def recordings_sync(*, camera_ids: list[int] | None = None) -> SyncReport:
     """Make the index and the disk agree: drop rows without files, index files without rows."""
     report = recordings_check(camera_ids=camera_ids)
     report.rows_deleted = segments_purge(report.missing_files)
-    cameras = {c.name.replace("/", "_"): c for c in Camera.objects.all().only("id", "name", "streamer_id")}
+    cameras = {camera_folder(c): c for c in Camera.objects.all().only("id", "storage_key", "streamer_id")}
     for relative in report.orphan_files:
-        directory = relative.split(os.sep, 1)[0]
-        camera = cameras.get(directory)
+        camera = cameras.get(relative.split(os.sep, 1)[0])  # the file belongs to the folder's camera
         started = _started_at(relative)
-        if camera is None or started is None:
+        if camera is None or started is None or not path_in_folder(camera.storage_key, relative):
             continue
         segment, created = Segment.objects.get_or_create(
             camera=camera,

@@ -118,7 +118,7 @@ class SegmentFactory(factory.django.DjangoModelFactory):
     run_id = factory.LazyFunction(uuid.uuid4)
     started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=10))
     ended_at = factory.LazyAttribute(lambda s: s.started_at + timedelta(seconds=60))
-    path = factory.LazyAttribute(lambda s: f"{s.camera.name}/{s.started_at:%Y/%m/%d/%H%M%S}.mp4")
+    path = factory.LazyAttribute(lambda s: f"{s.camera.storage_key}/{s.started_at:%Y/%m/%d/%H%M%S}.mp4")
     complete = True
 
 

@@ -177,6 +177,7 @@ class CameraAdmin(admin.ModelAdmin):
                 "fields": [
                     ("dvr_depth", "dvr_space_limit", "episodes_expiration", "detection_dvr_depth"),
                     ("redundancy_factor", "storage_priority", "retention_tiers"),
+                    "storage_key",
                 ]
             },
         ),
@@ -214,7 +215,7 @@ class CameraAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fixed = ["organization", "name"] if obj is not None else []  # every dialect keys on the name
-        return [*fixed, "last_change_user", "created_at", "updated_at", *OBSERVED_FIELDS]
+        return [*fixed, "storage_key", "last_change_user", "created_at", "updated_at", *OBSERVED_FIELDS]
 
     def save_model(self, request, obj, form, change):
         fields = {name: value for name, value in form.cleaned_data.items() if name in EDITABLE_FIELDS}

@@ -1,5 +1,6 @@
 """Cameras, their source inputs, per-user grants, detection zones and event subscriptions."""
 
+import uuid
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from django.conf import settings
@@ -23,11 +24,17 @@ camera_name_validator = RegexValidator(
 )
 
 
+def new_storage_key() -> str:
+    return uuid.uuid4().hex
+
+
 class Camera(models.Model):
     """A video source to record and show: Watcher's "stream", LightNVR's "stream", Lenz's channel.
 
-    `name` is the global key every dialect puts in URLs. Archive settings left empty are inherited
-    (preset, then organization, node and default retention policies). The observed fields are
+    `name` is the global key every dialect puts in URLs; `storage_key` names its footage folder on
+    disk, since a name changes and two names once mapped to one folder (`lot_1`, `lot/1`). Archive
+    settings left empty are inherited (preset, then organization, node and default retention
+    policies). The observed fields are
     written by the recorder only; the lease fields say which worker records the camera right now.
     """
 
@@ -36,6 +43,13 @@ class Camera(models.Model):
         Folder, null=True, blank=True, on_delete=models.SET_NULL, related_name="cameras"
     )
     name = models.CharField(max_length=255, unique=True, validators=[camera_name_validator])
+    storage_key = models.CharField(
+        max_length=32,
+        unique=True,
+        editable=False,
+        default=new_storage_key,
+        help_text="Its footage's folder under NVR_MEDIA_ROOT: set at creation, kept through renames",
+    )
     title = models.CharField(max_length=200, blank=True)
     comment = models.TextField(blank=True)
     enabled = models.BooleanField(default=True)

@@ -25,6 +25,7 @@ EDITABLE_FIELDS = frozenset(
     and f.name
     not in {
         "organization",
+        "storage_key",
         "status",
         "status_reason",
         "status_changed_at",

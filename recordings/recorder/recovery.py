@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from django.conf import settings
 
+from recordings.layout import path_in_folder
 from recordings.media.index import FragmentRecord, pack_fragments
 from recordings.media.mp4 import iter_boxes, parse_moof, track_timescales
 from recordings.media.segmenter import to_us
@@ -55,7 +56,15 @@ def scan_fragments(data: bytes) -> tuple[int, list[FragmentRecord], int]:
 
 
 def segment_recover(segment: Segment) -> Segment:
-    """Index what survived of an open segment and mark it complete (or delete it if nothing did)."""
+    """Index what survived of an open segment and mark it complete (or delete it if nothing did).
+
+    A row whose path is outside its camera's folder names a file that is not the camera's: the row
+    goes and the file is left alone (never truncated, never removed on this camera's behalf).
+    """
+    if not path_in_folder(segment.camera.storage_key, segment.path):
+        logger.warning("segment %s is outside its camera's folder; dropping the row only", segment.path)
+        segment.delete()
+        return segment
     path = os.path.join(settings.NVR_MEDIA_ROOT, segment.path)
     try:
         with open(path, "rb") as file:
@@ -102,4 +111,5 @@ def segment_recover(segment: Segment) -> Segment:
 
 def recover_open_segments(*, camera_id: int) -> list[Segment]:
     """Recover every segment of the camera still marked open; call only while holding its lease."""
-    return [segment_recover(s) for s in Segment.objects.filter(camera_id=camera_id, complete=False)]
+    open_segments = Segment.objects.filter(camera_id=camera_id, complete=False).select_related("camera")
+    return [segment_recover(s) for s in open_segments]

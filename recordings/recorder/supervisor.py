@@ -12,6 +12,7 @@ from cameras.choices import CameraStatus
 from cameras.models import Camera, CameraInput, Streamer
 from cameras.services import node_name
 from cameras.services.nodes import placement_record
+from recordings.layout import camera_folder
 from recordings.media.index import GapRecord
 from recordings.media.session import RecordingLoop
 from recordings.media.source import SourceConfig
@@ -67,7 +68,7 @@ def record_camera(*, camera_id: int, stop: threading.Event, token: str = "") -> 
     watcher.start()
     try:
         RecordingLoop(
-            camera_dir=camera.name.replace("/", "_"),
+            camera_dir=camera_folder(camera),
             source=source,
             root=str(settings.NVR_MEDIA_ROOT),
             segment_seconds=camera.segment_duration,

@@ -9,6 +9,7 @@ import av
 import pytest
 from django.conf import settings
 
+from recordings.layout import camera_folder
 from recordings.media.session import RecordingLoop
 from recordings.media.source import SourceConfig
 from recordings.models import Segment
@@ -28,7 +29,7 @@ class Recording:
         self.writer = IndexWriter(camera=camera, streamer_id=None)
         self.stop = threading.Event()
         self.loop = RecordingLoop(
-            camera_dir=camera.name,
+            camera_dir=camera_folder(camera),
             source=SourceConfig(source.url, "tcp", 3.0),
             root=str(settings.NVR_MEDIA_ROOT),
             segment_seconds=segment_seconds,

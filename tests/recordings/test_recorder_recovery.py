@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db
 def crashed_segment(tmp_path):
     clip = tmp_path / "clip.mkv"
     write_clip(clip)
-    records = []
+    records, camera = [], CameraFactory()
     RecordingLoop(
-        camera_dir="cam",
+        camera_dir=camera.storage_key,
         source=SourceConfig(str(clip)),
         root=str(settings.NVR_MEDIA_ROOT),
         segment_seconds=10,
@@ -38,7 +38,7 @@ def crashed_segment(tmp_path):
     torn_at = closed.fragments[2].byte_offset + 100  # the crash hit while fragment 3 was written
     path.write_bytes(path.read_bytes()[:torn_at])
     segment = Segment.objects.create(
-        camera=CameraFactory(),
+        camera=camera,
         path=closed.path,
         run_id=uuid.uuid4(),
         started_at=wall(closed.started_us),

@@ -1,6 +1,7 @@
 """Routes of the Flussonic media URL forms, mounted at /flussonic/ (flussonic-media-urls.md).
 
-A stream name is one path component, as in our /media/ routes. `preview.jpg` stays ahead of
+A stream name may contain "/" (Flussonic's may, and ours): it is everything before the route's
+suffix, all anchored at the end, so `a/b/index.m3u8` is stream `a/b`. `preview.jpg` stays ahead of
 `{from}.jpg`. `from` and `duration` are matched loosely so that a malformed one reaches the
 view and answers 400 rather than 404.
 """
@@ -11,7 +12,7 @@ from . import files, playlists, status
 
 app_name = "flussonic_media"
 
-NAME = r"^(?P<name>[^/]+)/"
+NAME = r"^(?P<name>.+)/"
 TS = r"(?P<container>\.fmp4|\.ts)?\.m3u8$"  # `.fmp4.m3u8` / `.ts.m3u8` force a container
 
 urlpatterns = [
