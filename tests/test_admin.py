@@ -24,6 +24,7 @@ from accounts.models import (
     User,
     WebPushSubscription,
 )
+from accounts.services import notifications as notification_services
 from cameras.choices import CameraStatus
 from cameras.models import (
     Agent,
@@ -67,6 +68,7 @@ def populate(actor, n: int = 1) -> Camera:
     Message.objects.create(organization=org, recipient=member, sender=actor, title="Hello")
     AuditEvent.objects.create(kind="login", actor=actor, organization=org, message="logged in")
     SiteSettings.load()
+    notification_services.vapid_key_get()  # a migration makes it, but a transactional test's flush drops it
 
     soon = timezone.now() + timedelta(days=1)
     account_services.api_key_create(user=member, name="ci")
