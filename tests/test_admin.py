@@ -17,6 +17,7 @@ from accounts.choices import Role
 from accounts.models import (
     AuthSession,
     DeviceToken,
+    KnownAddress,
     LoginFailure,
     TotpDevice,
     TrustedDevice,
@@ -73,6 +74,7 @@ def populate(actor, n: int = 1) -> Camera:
     account_services.trusted_device_create(user=member, ip_address="10.0.0.1", user_agent="Firefox")
     AuthSession.objects.create(key=f"s{n}", user=member, dialect="watcher", expires_at=soon)
     LoginFailure.objects.create(login=member.login, ip_address="10.0.0.2")
+    KnownAddress.objects.create(user=member, ip_address="10.0.0.3")
     DeviceToken.objects.create(user=member, token=f"token-{n}", platform="ios")
     WebPushSubscription.objects.create(user=member, endpoint=f"https://push.test/{n}", p256dh="k", auth="a")
 

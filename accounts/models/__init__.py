@@ -1,6 +1,6 @@
 """Models of the accounts app."""
 
-from .credentials import ApiKey, AuthSession, LoginFailure, TotpDevice, TrustedDevice
+from .credentials import ApiKey, AuthSession, KnownAddress, LoginFailure, TotpDevice, TrustedDevice
 from .devices import DeviceToken, WebPushSubscription
 from .users import User
 from .web_push import VapidKey
@@ -9,6 +9,7 @@ __all__ = [
     "ApiKey",
     "AuthSession",
     "DeviceToken",
+    "KnownAddress",
     "LoginFailure",
     "TotpDevice",
     "TrustedDevice",

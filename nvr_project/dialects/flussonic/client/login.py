@@ -39,12 +39,7 @@ class LoginView(WatcherClientView):
         else:
             if credentials.scheme == "vsaas" and not credentials.login:
                 raise exceptions.AuthenticationFailed("x-vsaas-api-key needs x-vsaas-user")
-            user = auth.secret_check(
-                login=credentials.login,
-                secret=credentials.secret,
-                address=auth.client_address(request),
-                key_only=credentials.scheme == "vsaas",
-            )
+            user = auth.secret_check(credentials=credentials, address=auth.client_address(request))
             session, refresh = auth.session_start(user=user, request=request)
             audit_event_record(
                 kind=AuditKind.LOGIN,
