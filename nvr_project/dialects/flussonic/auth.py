@@ -216,5 +216,10 @@ class WatcherAuthenticationScheme(OpenApiAuthenticationExtension):
         return [{"basicAuth": []}, {"bearerAuth": []}]  # either one, not both
 
     def get_security_definition(self, auto_schema):
-        basic = {"type": "http", "scheme": "basic"}
+        basic = {
+            "type": "http",
+            "scheme": "basic",
+            "description": "login and password or API key; a user with two-factor authentication "
+            f"adds the current code in the `{TOTP_HEADER}` header to a password (our extension)",
+        }
         return [basic, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}]
