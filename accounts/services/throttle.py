@@ -17,11 +17,13 @@ delays or covers a TOTP step, and axes wants its own backend and middleware on e
 """
 
 import math
+import operator
 from datetime import timedelta
+from functools import reduce
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from accounts.choices import LoginFailureKind
@@ -52,14 +54,12 @@ def max_delay() -> int:
     return _setting("NVR_LOGIN_MAX_DELAY")
 
 
-def _wait(failures, *, free: int, now, distinct_addresses: bool = False) -> float:
-    """Seconds still to wait after these failures (or the distinct addresses they came from)."""
-    count = Count("ip_address", distinct=True) if distinct_addresses else Count("id")
-    stats = failures.aggregate(count=count, last=Max("created_at"))
-    if stats["count"] < free or stats["last"] is None:
+def _wait(*, count: int, last, free: int, now) -> float:
+    """Seconds still to wait after `count` failures (or addresses), the latest at `last`."""
+    if count < free or last is None:
         return 0.0
-    delay = min(_setting("NVR_LOGIN_FIRST_DELAY") * 2 ** min(stats["count"] - free, 32), max_delay())
-    return max(0.0, (stats["last"] + timedelta(seconds=delay) - now).total_seconds())
+    delay = min(_setting("NVR_LOGIN_FIRST_DELAY") * 2 ** min(count - free, 32), max_delay())
+    return max(0.0, (last + timedelta(seconds=delay) - now).total_seconds())
 
 
 def _known_at(login: str, address: str | None):
@@ -74,34 +74,43 @@ def _known_at(login: str, address: str | None):
     )
 
 
+def _rules(*, login: str, address: str | None, kind: str) -> list[tuple[str, Q, int, bool]]:
+    """(message, which failures, free allowance, count distinct addresses) for this attempt."""
+    of_login = Q(login__iexact=login)
+    free = _setting("NVR_LOGIN_FREE_FAILURES")
+    if kind == LoginFailureKind.TOTP:
+        return [("too many wrong two-factor codes for this account", of_login, free, False)]
+    known_at = _known_at(login, address)
+    pair = of_login & Q(ip_address=address)
+    from_here = "too many failed sign-ins for this login from here"
+    if known_at is not None:  # a known address: only failures since its last sign-in, no wider rule
+        return [(from_here, pair & Q(created_at__gt=known_at), free, False)]
+    rules = [
+        (from_here, pair, free, False),
+        ("too many failed sign-ins for this login", of_login, _setting("NVR_LOGIN_ACCOUNT_ADDRESSES"), True),
+    ]
+    if address:
+        free_here = _setting("NVR_LOGIN_FREE_FAILURES_PER_ADDRESS")
+        rules.append(("too many failed sign-ins from this address", Q(ip_address=address), free_here, False))
+    return rules
+
+
 def login_throttle_check(*, login: str, address: str | None, kind: str = LoginFailureKind.PASSWORD) -> None:
     """Raise LoginThrottled when `login` may not be tried from `address` yet; call before checking."""
     now = timezone.now()
+    rules = _rules(login=login, address=address, kind=kind)
     recent = LoginFailure.objects.filter(kind=kind, created_at__gte=now - failure_window())
-    free = _setting("NVR_LOGIN_FREE_FAILURES")
-    of_login = recent.filter(login__iexact=login)
-    if kind == LoginFailureKind.TOTP:
-        waits = {"too many wrong two-factor codes for this account": _wait(of_login, free=free, now=now)}
-    else:
-        known_at = _known_at(login, address)
-        pair = of_login.filter(ip_address=address)
-        if known_at is not None:
-            pair = pair.filter(created_at__gt=known_at)
-        waits = {"too many failed sign-ins for this login from here": _wait(pair, free=free, now=now)}
-        if known_at is None:
-            waits["too many failed sign-ins for this login"] = _wait(
-                of_login.filter(ip_address__isnull=False),
-                free=_setting("NVR_LOGIN_ACCOUNT_ADDRESSES"),
-                now=now,
-                distinct_addresses=True,
-            )
-        if known_at is None and address:
-            waits["too many failed sign-ins from this address"] = _wait(
-                recent.filter(ip_address=address),
-                free=_setting("NVR_LOGIN_FREE_FAILURES_PER_ADDRESS"),
-                now=now,
-            )
-    message, wait = max(waits.items(), key=lambda item: item[1])
+    recent = recent.filter(reduce(operator.or_, (which for _, which, _, _ in rules)))
+    counts = {}
+    for n, (_, which, _, distinct) in enumerate(rules):
+        counts[f"count{n}"] = Count("ip_address" if distinct else "id", filter=which, distinct=distinct)
+        counts[f"last{n}"] = Max("created_at", filter=which)
+    stats = recent.aggregate(**counts)  # one query for every rule
+    waits = [
+        (_wait(count=stats[f"count{n}"], last=stats[f"last{n}"], free=free, now=now), message)
+        for n, (message, _, free, _) in enumerate(rules)
+    ]
+    wait, message = max(waits)
     if wait > 0:
         raise LoginThrottled(f"{message}; try again in {math.ceil(wait)} s", retry_after=math.ceil(wait))
 
