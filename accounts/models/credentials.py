@@ -120,7 +120,12 @@ class LoginFailure(models.Model):
     """One failed login, kept for brute-force throttling (accounts.services.throttle)."""
 
     login = models.CharField(max_length=150)
-    kind = models.CharField(max_length=8, choices=LoginFailureKind.choices, default=LoginFailureKind.PASSWORD)
+    kind = models.CharField(  # db_default too: rows written by hand (or by older code) count as passwords
+        max_length=8,
+        choices=LoginFailureKind.choices,
+        default=LoginFailureKind.PASSWORD,
+        db_default=LoginFailureKind.PASSWORD,
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -22,7 +22,6 @@ from datetime import timedelta
 from functools import reduce
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
@@ -132,11 +131,10 @@ def login_success_record(*, user: User, ip_address: str | None) -> None:
         if row.last_login_at < now - KNOWN_ADDRESS_REFRESH:
             KnownAddress.objects.filter(pk=row.pk).update(last_login_at=now)
         return
-    try:
-        with transaction.atomic():
-            KnownAddress.objects.create(user=user, ip_address=ip_address, last_login_at=now)
-    except IntegrityError:  # a concurrent sign-in from the same address made it first
-        pass
+    # ignore_conflicts: a concurrent sign-in from the same address may have made it first
+    KnownAddress.objects.bulk_create(
+        [KnownAddress(user=user, ip_address=ip_address, last_login_at=now)], ignore_conflicts=True
+    )
 
 
 def login_lockout_clear(*, login: str | None = None, ip_address: str | None = None) -> int:
