@@ -111,7 +111,7 @@ def login_throttle_check(*, login: str, address: str | None, kind: str = LoginFa
     ]
     wait, message = max(waits)
     if wait > 0:
-        raise LoginThrottled(f"{message}; try again in {math.ceil(wait)} s", retry_after=math.ceil(wait))
+        raise LoginThrottled(message, retry_after=math.ceil(wait))
 
 
 def login_failure_record(

@@ -110,7 +110,7 @@ def secret_check(*, credentials: Credentials, address: str | None) -> User:
             password=credentials.scheme == "basic",
         )
     except LoginThrottled as exc:
-        raise exceptions.Throttled(wait=exc.retry_after, detail=str(exc)) from None
+        raise exceptions.Throttled(wait=exc.retry_after, detail=f"{exc}.") from None
     except (login_service.SecondFactorRequired, login_service.SecondFactorInvalid) as exc:
         hint = f" (send it in the {TOTP_HEADER} header, or use an API key)"
         raise SecondFactorRefused(str(exc) + hint, code=exc.code) from None
