@@ -20,6 +20,7 @@ from accounts.models import (
     ApiKey,
     AuthSession,
     DeviceToken,
+    KnownAddress,
     LoginFailure,
     SpentRefreshToken,
     TotpDevice,
@@ -28,7 +29,7 @@ from accounts.models import (
     VapidKey,
     WebPushSubscription,
 )
-from accounts.services import totp_device_disable
+from accounts.services import throttle, totp_device_disable
 
 
 @never_cache
@@ -212,7 +213,7 @@ class UserAdmin(admin.ModelAdmin):
     ordering = ["login"]
     readonly_fields = ["last_login", "password_changed_at", "created_at", "updated_at"]
     inlines = [ApiKeyInline, TotpDeviceInline, TrustedDeviceInline, AuthSessionInline]
-    actions = ["disable_users", "enable_users", "revoke_api_sessions"]
+    actions = ["disable_users", "enable_users", "revoke_api_sessions", "clear_lockouts"]
     view_on_site = False  # get_absolute_url is this very page
     add_fieldsets = [
         (None, {"fields": ["login", "password1", "password2"]}),
@@ -273,6 +274,11 @@ class UserAdmin(admin.ModelAdmin):
     def revoke_api_sessions(self, request, queryset):
         count = services.auth_sessions_revoke(sessions=AuthSession.objects.filter(user__in=queryset))
         self.message_user(request, f"Revoked {count} API sessions.")
+
+    @admin.action(description="Clear sign-in lockouts")
+    def clear_lockouts(self, request, queryset):
+        count = sum(throttle.login_lockout_clear(login=user.login) for user in queryset)
+        self.message_user(request, f"Forgot {count} failed sign-ins: the selected users may sign in at once.")
 
 
 @admin.register(ApiKey)
@@ -353,10 +359,34 @@ class TrustedDeviceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 @admin.register(LoginFailure)
 class LoginFailureAdmin(ReadOnlyMixin, admin.ModelAdmin):
     deletable = True  # deleting lifts brute-force throttling early
-    list_display = ["login", "ip_address", "created_at"]
+    list_display = ["login", "kind", "ip_address", "created_at"]
+    list_filter = ["kind"]
     search_fields = ["login", "ip_address"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    actions = ["clear_logins", "clear_addresses"]
+
+    @admin.action(description="Clear lockouts of the selected logins (every address)")
+    def clear_logins(self, request, queryset):
+        logins = {login.lower() for login in queryset.values_list("login", flat=True)}
+        count = sum(throttle.login_lockout_clear(login=login) for login in logins)
+        self.message_user(request, f"Forgot {count} failed sign-ins of {len(logins)} logins.")
+
+    @admin.action(description="Clear lockouts of the selected addresses (every login)")
+    def clear_addresses(self, request, queryset):
+        addresses = set(queryset.exclude(ip_address=None).values_list("ip_address", flat=True))
+        count = sum(throttle.login_lockout_clear(ip_address=address) for address in addresses)
+        self.message_user(request, f"Forgot {count} failed sign-ins from {len(addresses)} addresses.")
+
+
+@admin.register(KnownAddress)
+class KnownAddressAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Addresses the throttles spare for an account; deleting one makes it a stranger again."""
+
+    deletable = True
+    list_display = ["user", "ip_address", "last_login_at"]
+    search_fields = ["user__login", "ip_address"]
+    list_select_related = ["user"]
 
 
 @admin.register(DeviceToken)

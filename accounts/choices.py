@@ -23,3 +23,10 @@ class SessionDialect(models.TextChoices):
     WATCHER = "watcher", "Flussonic Watcher API"
     LIGHTNVR = "lightnvr", "LightNVR API"
     LENZ = "lenz", "Lenz API"
+
+
+class LoginFailureKind(models.TextChoices):
+    """Which check a failed login failed: throttled separately, since a TOTP guess needs the password."""
+
+    PASSWORD = "password", "Password or API key"
+    TOTP = "totp", "Two-factor code"

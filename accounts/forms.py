@@ -1,17 +1,23 @@
 """Forms of the login, two-factor and security pages: they check shape, the services decide."""
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 
-class LoginForm(AuthenticationForm):
-    """Django's password form, labelled with our word for the user name."""
+class LoginForm(forms.Form):
+    """Login and password; whether they are right is accounts.services.login's to say."""
 
-    def __init__(self, request=None, *args, **kwargs):
-        super().__init__(request, *args, **kwargs)
-        self.fields["username"].label = "Login"
-        self.fields["username"].widget.attrs.update({"autocomplete": "username", "placeholder": "Login"})
-        self.fields["password"].widget.attrs.update({"placeholder": "Password"})
+    INVALID_LOGIN = "Please enter a correct login and password. Note that the password is case-sensitive."
+
+    username = forms.CharField(
+        label="Login",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username", "placeholder": "Login"}),
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "placeholder": "Password"}),
+    )
 
 
 class _CodeForm(forms.Form):

@@ -15,3 +15,10 @@ def web_push_deliver(user_id: int, payload: dict, ttl: int) -> int:
     from accounts.services.notifications import web_push_deliver  # it enqueues this task: no cycle
 
     return web_push_deliver(user_id=user_id, payload=payload, ttl=ttl)
+
+
+@shared_task(name="accounts.tasks.password_recovery_mail")
+def password_recovery_mail(email: str, reset_url: str) -> int:
+    from accounts.services.password import password_recovery_mail
+
+    return password_recovery_mail(email=email, reset_url=reset_url)

@@ -20,15 +20,16 @@ from accounts import services
 from accounts.backends import LoginBackend
 from accounts.forms import LoginForm, LoginTotpForm, TotpConfirmForm, TotpDisableForm
 from accounts.selectors import totp_device_confirmed, trusted_device_list
+from accounts.services import login as login_service
 from accounts.services import sessions
+from accounts.services.throttle import LoginThrottled
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
 BACKEND = "accounts.backends.LoginBackend"
 TRUSTED_DEVICE_COOKIE = "nvr_trusted_device"
-PENDING_KEY = "login_pending"  # {"user_id", "at", "attempts", "next"}: password passed, code not yet
+PENDING_KEY = "login_pending"  # {"user_id", "at", "next"}: password passed, code not yet
 PENDING_SECONDS = 5 * 60
-MAX_CODE_ATTEMPTS = 5
 
 
 def _client(request) -> dict:
@@ -48,6 +49,7 @@ def _safe_next(request, url: str | None) -> str:
 
 def _finish_login(request, user, *, how: str, next_url: str):
     request.session.pop(PENDING_KEY, None)
+    login_service.login_succeeded(user=user, address=_client(request)["ip_address"])
     auth_login(request, user, backend=BACKEND)
     audit_event_record(
         kind=AuditKind.LOGIN, actor=user, message=f"signed in to the dashboard ({how})", **_client(request)
@@ -55,11 +57,12 @@ def _finish_login(request, user, *, how: str, next_url: str):
     return redirect(_safe_next(request, next_url) or settings.LOGIN_REDIRECT_URL)
 
 
-def _record_login_failure(request, login: str) -> None:
-    services.login_failure_record(login=login, ip_address=_client(request)["ip_address"])
-    audit_event_record(
-        kind=AuditKind.LOGIN_FAILED, message=f"wrong login or password for {login!r}", **_client(request)
-    )
+def _throttled(request, template: str, form, exc: LoginThrottled):
+    """The page again with the wait in it: 429, like the APIs, and a Retry-After a proxy can read."""
+    form.add_error(None, f"Too many failed attempts. Try again in {exc.retry_after} seconds.")
+    response = render(request, template, {"form": form, "next": request.POST.get("next", "")}, status=429)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @method_decorator(login_not_required, name="dispatch")
@@ -72,32 +75,43 @@ class LoginView(View):
         next_url = _safe_next(request, request.GET.get("next"))
         if request.user.is_authenticated:
             return redirect(next_url or settings.LOGIN_REDIRECT_URL)
-        return render(request, self.template_name, {"form": LoginForm(request), "next": next_url})
+        return render(request, self.template_name, {"form": LoginForm(), "next": next_url})
 
     def post(self, request):
-        form = LoginForm(request, data=request.POST)
+        form = LoginForm(data=request.POST)
         next_url = _safe_next(request, request.POST.get("next"))
         if not form.is_valid():
-            if form.has_error("__all__", "invalid_login"):
-                _record_login_failure(request, form.cleaned_data.get("username", ""))
             return render(request, self.template_name, {"form": form, "next": next_url}, status=422)
-        user = form.get_user()
-        if totp_device_confirmed(user=user) is None:
-            return _finish_login(request, user, how="password", next_url=next_url)
-        if services.trusted_device_check(user=user, raw=request.COOKIES.get(TRUSTED_DEVICE_COOKIE)):
-            return _finish_login(request, user, how="password, trusted device", next_url=next_url)
-        request.session[PENDING_KEY] = {
-            "user_id": user.pk,
-            "at": time.time(),
-            "attempts": 0,
-            "next": next_url,
-        }
-        return redirect("accounts:login_totp")
+        login, address = form.cleaned_data["username"], _client(request)["ip_address"]
+        try:
+            user, factor = login_service.first_factor_check(
+                login=login, secret=form.cleaned_data["password"], address=address, api_key=False
+            )
+        except LoginThrottled as exc:
+            return _throttled(request, self.template_name, form, exc)
+        except login_service.CredentialsInvalid:
+            message = f"wrong login or password for {login!r}"
+            audit_event_record(kind=AuditKind.LOGIN_FAILED, message=message, **_client(request))
+            form.add_error(None, form.INVALID_LOGIN)
+            return render(request, self.template_name, {"form": form, "next": next_url}, status=422)
+        try:
+            trusted = request.COOKIES.get(TRUSTED_DEVICE_COOKIE)
+            how = login_service.second_factor_check(
+                user=user, factor=factor, address=address, trusted_device=trusted
+            )
+        except login_service.SecondFactorRequired:
+            request.session[PENDING_KEY] = {"user_id": user.pk, "at": time.time(), "next": next_url}
+            return redirect("accounts:login_totp")
+        return _finish_login(request, user, how=how, next_url=next_url)
 
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginTotpView(View):
-    """Step two: the code from the authenticator app, within five minutes of the password."""
+    """Step two: the code from the authenticator app, within five minutes of the password.
+
+    Wrong codes count against the account (services.throttle), not this sign-in: starting again
+    with the password gives no fresh attempts.
+    """
 
     template_name = "accounts/login_totp.html"
 
@@ -118,40 +132,39 @@ class LoginTotpView(View):
 
     def post(self, request):
         form = LoginTotpForm(request.POST)
-        device = totp_device_confirmed(user=self.user)
         next_url = self.pending.get("next", "")
-        if device is None:  # two-factor was turned off since the password step
-            return _finish_login(request, self.user, how="password", next_url=next_url)
-        if form.is_valid() and services.totp_verify(device=device, code=form.cleaned_data["code"]):
-            response = _finish_login(
-                request, self.user, how="password and two-factor code", next_url=next_url
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=422)
+        try:
+            how = login_service.second_factor_check(
+                user=self.user,
+                factor=login_service.Factor.PASSWORD,
+                address=_client(request)["ip_address"],
+                code=form.cleaned_data["code"],
             )
-            if form.cleaned_data["remember"]:
-                _device, raw = services.trusted_device_create(user=self.user, **_client(request))
-                response.set_cookie(
-                    TRUSTED_DEVICE_COOKIE,
-                    raw,
-                    max_age=services.TRUSTED_DEVICE_DAYS * 24 * 3600,
-                    httponly=True,
-                    samesite="Lax",
-                    secure=request.is_secure(),
-                )
-            return response
-        return self._refuse(request, form)
-
-    def _refuse(self, request, form):
-        audit_event_record(
-            kind=AuditKind.LOGIN_FAILED, actor=self.user, message="wrong two-factor code", **_client(request)
-        )
-        attempts = self.pending.get("attempts", 0) + 1
-        if attempts >= MAX_CODE_ATTEMPTS:
-            request.session.pop(PENDING_KEY, None)
-            messages.error(request, "Too many wrong codes. Enter your login and password again.")
-            return redirect("accounts:login")
-        request.session[PENDING_KEY] = {**self.pending, "attempts": attempts}
-        if form.is_valid():
+        except LoginThrottled as exc:
+            return _throttled(request, self.template_name, form, exc)
+        except login_service.SecondFactorInvalid:
+            audit_event_record(
+                kind=AuditKind.LOGIN_FAILED,
+                actor=self.user,
+                message="wrong two-factor code",
+                **_client(request),
+            )
             form.add_error("code", "This code is not valid or was already used. Wait for the next one.")
-        return render(request, self.template_name, {"form": form}, status=422)
+            return render(request, self.template_name, {"form": form}, status=422)
+        response = _finish_login(request, self.user, how=how, next_url=next_url)
+        if form.cleaned_data["remember"] and how == "password and two-factor code":
+            _device, raw = services.trusted_device_create(user=self.user, **_client(request))
+            response.set_cookie(
+                TRUSTED_DEVICE_COOKIE,
+                raw,
+                max_age=services.TRUSTED_DEVICE_DAYS * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response
 
 
 def _security_page(request, *, confirm_form=None, disable_form=None, status=200):

@@ -158,6 +158,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 SESSION_COOKIE_AGE = _env_int("NVR_SESSION_AGE", 14 * 24 * 3600)
 
+# Login throttling (accounts/services/throttle.py; README "Sign-in throttling"). Failures count for a
+# day; past each free allowance the wait starts at NVR_LOGIN_FIRST_DELAY seconds and doubles with every
+# further failure, up to NVR_LOGIN_MAX_DELAY.
+NVR_LOGIN_FAILURE_WINDOW = _env_int("NVR_LOGIN_FAILURE_WINDOW", 24 * 3600)
+NVR_LOGIN_FREE_FAILURES = _env_int("NVR_LOGIN_FREE_FAILURES", 5)  # per login and address; TOTP per account
+NVR_LOGIN_FREE_FAILURES_PER_ADDRESS = _env_int("NVR_LOGIN_FREE_FAILURES_PER_ADDRESS", 20)
+NVR_LOGIN_ACCOUNT_ADDRESSES = _env_int("NVR_LOGIN_ACCOUNT_ADDRESSES", 10)
+NVR_LOGIN_FIRST_DELAY = _env_int("NVR_LOGIN_FIRST_DELAY", 1)
+NVR_LOGIN_MAX_DELAY = _env_int("NVR_LOGIN_MAX_DELAY", 15 * 60)
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("NVR_TIME_ZONE", default="UTC")

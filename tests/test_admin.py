@@ -17,6 +17,7 @@ from accounts.choices import Role
 from accounts.models import (
     AuthSession,
     DeviceToken,
+    KnownAddress,
     LoginFailure,
     SpentRefreshToken,
     TotpDevice,
@@ -77,6 +78,7 @@ def populate(actor, n: int = 1) -> Camera:
     session = AuthSession.objects.create(key=f"s{n}", user=member, dialect="watcher", expires_at=soon)
     SpentRefreshToken.objects.create(session=session, token_hash=f"{n:064d}")
     LoginFailure.objects.create(login=member.login, ip_address="10.0.0.2")
+    KnownAddress.objects.create(user=member, ip_address="10.0.0.3")
     DeviceToken.objects.create(user=member, token=f"token-{n}", platform="ios")
     WebPushSubscription.objects.create(user=member, endpoint=f"https://push.test/{n}", p256dh="k", auth="a")
 

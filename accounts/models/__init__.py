@@ -1,6 +1,14 @@
 """Models of the accounts app."""
 
-from .credentials import ApiKey, AuthSession, LoginFailure, SpentRefreshToken, TotpDevice, TrustedDevice
+from .credentials import (
+    ApiKey,
+    AuthSession,
+    KnownAddress,
+    LoginFailure,
+    SpentRefreshToken,
+    TotpDevice,
+    TrustedDevice,
+)
 from .devices import DeviceToken, WebPushSubscription
 from .users import User
 from .web_push import VapidKey
@@ -9,6 +17,7 @@ __all__ = [
     "ApiKey",
     "AuthSession",
     "DeviceToken",
+    "KnownAddress",
     "LoginFailure",
     "SpentRefreshToken",
     "TotpDevice",

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from accounts.choices import SessionDialect
+from accounts.choices import LoginFailureKind, SessionDialect
 
 
 class ApiKey(models.Model):
@@ -135,9 +135,15 @@ class TrustedDevice(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login, kept for brute-force throttling per login and per address."""
+    """One failed login, kept for brute-force throttling (accounts.services.throttle)."""
 
     login = models.CharField(max_length=150)
+    kind = models.CharField(  # db_default too: rows written by hand (or by older code) count as passwords
+        max_length=8,
+        choices=LoginFailureKind.choices,
+        default=LoginFailureKind.PASSWORD,
+        db_default=LoginFailureKind.PASSWORD,
+    )
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -150,3 +156,23 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.login} from {self.ip_address} at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class KnownAddress(models.Model):
+    """An address the user signed in from with every factor: the throttles that count failures over
+    many accounts or many addresses spare it, so attackers elsewhere cannot lock its owner out."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="known_addresses"
+    )
+    ip_address = models.GenericIPAddressField()
+    last_login_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-last_login_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ip_address"], name="accounts_knownaddress_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} from {self.ip_address}"

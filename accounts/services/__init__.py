@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import ApiKey, AuthSession, LoginFailure, TotpDevice, TrustedDevice, User
+from accounts.services.throttle import failure_window, known_addresses_purge
 
 API_KEY_PREFIX_LENGTH = 8
 TOTP_STEP = 30
@@ -134,11 +135,6 @@ def trusted_device_check(*, user: User, raw: str | None) -> bool:
     return updated == 1
 
 
-def login_failure_record(*, login: str, ip_address: str | None) -> LoginFailure:
-    """Remember a failed login; throttling counts these per login and per address."""
-    return LoginFailure.objects.create(login=login[:150], ip_address=ip_address)
-
-
 def trusted_device_revoke(*, user: User, device_id) -> bool:
     """Forget one of `user`'s trusted devices; False when it is not theirs (or does not exist)."""
     deleted, _ = TrustedDevice.objects.filter(user=user, pk=device_id).delete()
@@ -146,7 +142,7 @@ def trusted_device_revoke(*, user: User, device_id) -> bool:
 
 
 def credentials_purge(*, now=None) -> dict[str, int]:
-    """Delete API sessions, trusted devices and login failures that can no longer matter.
+    """Delete API sessions, trusted devices, login failures and known addresses that no longer matter.
 
     Expired rows are kept for a day so a user can still see why a session ended. Returns the
     number of rows deleted per kind.
@@ -156,7 +152,8 @@ def credentials_purge(*, now=None) -> dict[str, int]:
     return {
         "sessions": AuthSession.objects.filter(expires_at__lt=cutoff).delete()[0],
         "trusted_devices": TrustedDevice.objects.filter(expires_at__lt=cutoff).delete()[0],
-        "login_failures": LoginFailure.objects.filter(created_at__lt=cutoff).delete()[0],
+        "login_failures": LoginFailure.objects.filter(created_at__lt=now - failure_window()).delete()[0],
+        "known_addresses": known_addresses_purge(now=now),
     }
 
 

@@ -116,12 +116,23 @@ def _recently_mailed(user: User) -> bool:
     return sent.count() >= RECOVERY_MAILS_PER_HOUR
 
 
-def password_recovery_send(*, email: str, reset_url: str) -> int:
+def password_recovery_send(*, email: str, reset_url: str) -> None:
+    """Queue the recovery mail for this address, whether or not an account has it.
+
+    The request does the same work either way, so its timing tells no one who has an account;
+    looking the address up and mailing happen in the worker (password_recovery_mail).
+    """
+    from accounts import tasks  # tasks call back into this module
+
+    transaction.on_commit(lambda: tasks.password_recovery_mail.delay(email, reset_url))
+
+
+def password_recovery_mail(*, email: str, reset_url: str) -> int:
     """Mail a recovery token to every account with this address that may reset its password.
 
-    Returns how many mails went out; callers must not tell the requester (no account enumeration),
-    which is also why a failing mail server is logged here rather than raised. An account gets at
-    most RECOVERY_MAILS_PER_HOUR, so the form cannot be used to flood someone's inbox.
+    Returns how many mails went out; nothing tells the requester (no account enumeration), which
+    is also why a failing mail server is logged here rather than raised. An account gets at most
+    RECOVERY_MAILS_PER_HOUR, so the form cannot be used to flood someone's inbox.
     """
     users = [
         u

@@ -94,7 +94,8 @@ def test_the_purge_drops_only_credentials_expired_over_a_day_ago():
         AuthSession.objects.create(key=key, user=user, dialect="watcher", expires_at=expires)
     LoginFailure.objects.create(login="x", created_at=old)
     LoginFailure.objects.create(login="y", created_at=fresh)
-    assert credentials_purge(now=now) == {"sessions": 1, "trusted_devices": 0, "login_failures": 1}
+    purged = credentials_purge(now=now)
+    assert purged == {"sessions": 1, "trusted_devices": 0, "login_failures": 1, "known_addresses": 0}
     assert list(AuthSession.objects.values_list("key", flat=True)) == ["fresh"]
     assert list(LoginFailure.objects.values_list("login", flat=True)) == ["y"]
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.models import LoginFailure, TotpDevice, TrustedDevice
 from accounts.services import trusted_device_create
-from accounts.views import MAX_CODE_ATTEMPTS, PENDING_KEY, PENDING_SECONDS, TRUSTED_DEVICE_COOKIE
+from accounts.views import PENDING_KEY, PENDING_SECONDS, TRUSTED_DEVICE_COOKIE
 from organizations.models import AuditEvent
 from tests.factories import PASSWORD, UserFactory
 
@@ -181,17 +181,18 @@ def test_pending_code_step_expires_after_five_minutes(client, user, device):
     assert PENDING_KEY not in client.session
 
 
-def test_too_many_wrong_codes_drop_the_pending_sign_in(client, user, device):
+def test_too_many_wrong_codes_make_the_account_wait(client, user, device, settings):
+    # Was: five wrong codes dropped the pending sign-in, and a new password step gave five more.
+    settings.NVR_LOGIN_FIRST_DELAY = 60
     _password_step(client)
-    for _ in range(MAX_CODE_ATTEMPTS - 1):
+    for _ in range(settings.NVR_LOGIN_FREE_FAILURES):
         assert client.post(TOTP_URL, {"code": "000000"}).status_code == 422
 
-    response = client.post(TOTP_URL, {"code": "000000"})
-
-    assert response.status_code == 302
-    assert response.url == LOGIN_URL
-    assert PENDING_KEY not in client.session
     response = client.post(TOTP_URL, {"code": pyotp.TOTP(device.secret).now()})
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "Too many failed attempts" in response.content.decode()
     assert _signed_in_user_id(client) is None
 
 

@@ -3,8 +3,8 @@
 Access tokens are HS256 JWTs with `exp` and `session` (the `AuthSession.key`); a valid session is
 required on every request, so revoking a session, a new password or disabling the user ends its
 tokens at once. The refresh token is opaque, stored hashed, accepted only by `POST /login`, and
-replaced by a new one each time it is used (accounts/services/sessions.py). Failed password and key
-checks are recorded and throttled per login and per address (Watcher's brute-force timeout).
+replaced by a new one each time it is used (accounts/services/sessions.py). Password and key checks,
+the second factor and their throttling are accounts.services.login's; this module translates.
 """
 
 import base64
@@ -20,11 +20,11 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from accounts import keys
-from accounts import services as account_services
-from accounts.backends import LoginBackend
 from accounts.choices import SessionDialect
-from accounts.models import AuthSession, LoginFailure, User
+from accounts.models import AuthSession, User
+from accounts.services import login as login_service
 from accounts.services import sessions
+from accounts.services.throttle import LoginThrottled
 
 from .errors import WatcherError
 
@@ -40,22 +40,31 @@ def access_ttl() -> timedelta:
     return timedelta(seconds=_setting("NVR_WATCHER_ACCESS_TTL", 15 * 60))
 
 
-def failure_window() -> timedelta:
-    """Watcher's `watcher_brute_force_timeout`: how long failed logins count against a login or address."""
-    return timedelta(seconds=_setting("NVR_WATCHER_FAILURE_WINDOW", 15 * 60))
-
-
 def refresh_ttl() -> timedelta:
     return timedelta(seconds=_setting("NVR_WATCHER_REFRESH_TTL", 30 * 24 * 3600))
 
 
+TOTP_HEADER = "X-TOTP"  # our extension: the current two-factor code next to a Basic password
+
+
+class SecondFactorRefused(WatcherError, exceptions.AuthenticationFailed):
+    """401 in the errors[] shape; an AuthenticationFailed, so DRF adds WWW-Authenticate."""
+
+    def __init__(self, title: str, *, code: str):
+        super().__init__(title, http_status=401, code=code)
+
+
 @dataclass(frozen=True)
 class Credentials:
-    """What a request carries: `scheme` is basic, bearer or vsaas (the v2 API-key headers)."""
+    """What a request carries: `scheme` is basic, bearer or vsaas (the v2 API-key headers).
+
+    `totp` is the `X-TOTP` header: the second factor of a Basic password.
+    """
 
     scheme: str
     login: str = ""
     secret: str = ""
+    totp: str = ""
 
 
 def credentials_read(request) -> Credentials | None:
@@ -73,7 +82,8 @@ def credentials_read(request) -> Credentials | None:
                 raise exceptions.AuthenticationFailed("malformed Basic credentials") from None
             if not sep or not login:
                 raise exceptions.AuthenticationFailed("malformed Basic credentials")
-            return Credentials("basic", login=login, secret=secret)
+            totp = request.META.get("HTTP_X_TOTP", "").strip()
+            return Credentials("basic", login=login, secret=secret, totp=totp)
         raise exceptions.AuthenticationFailed("unsupported Authorization scheme")
     key = request.META.get("HTTP_X_VSAAS_API_KEY", "")
     if key:
@@ -85,28 +95,27 @@ def client_address(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _throttle_check(login: str, address: str | None) -> None:
-    """Refuse before checking a secret when this login or address failed too often lately."""
-    window = _setting("NVR_WATCHER_FAILURE_WINDOW", 15 * 60)
-    failures = LoginFailure.objects.filter(created_at__gte=timezone.now() - timedelta(seconds=window))
-    if failures.filter(login__iexact=login).count() >= _setting("NVR_WATCHER_FAILURES_PER_LOGIN", 5):
-        raise exceptions.Throttled(wait=window, detail="too many failed logins for this user; try later")
-    per_address = _setting("NVR_WATCHER_FAILURES_PER_ADDRESS", 20)
-    if address and failures.filter(ip_address=address).count() >= per_address:
-        raise exceptions.Throttled(wait=window, detail="too many failed logins from this address; try later")
+def secret_check(*, credentials: Credentials, address: str | None) -> User:
+    """The user that Basic or v2-key `credentials` name; the service decides, this translates.
 
-
-def secret_check(*, login: str, secret: str, address: str | None, key_only: bool = False) -> User:
-    """The user whose password (or API key) `secret` is; records and throttles failures."""
-    _throttle_check(login, address)
-    user = None if key_only else LoginBackend().authenticate(None, username=login, password=secret)
-    if user is None:
-        key_user = account_services.api_key_authenticate(secret)
-        if key_user is not None and key_user.login.lower() == login.lower():
-            user = key_user
-    if user is None:
-        account_services.login_failure_record(login=login, ip_address=address)
-        raise exceptions.AuthenticationFailed("invalid login or password")
+    A TOTP user's password needs the current code in `X-TOTP` (our extension: Watcher has no
+    field for it); an API key needs none.
+    """
+    try:
+        user, _how = login_service.credentials_login(
+            login=credentials.login,
+            secret=credentials.secret,
+            address=address,
+            code=credentials.totp,
+            password=credentials.scheme == "basic",
+        )
+    except LoginThrottled as exc:
+        raise exceptions.Throttled(wait=exc.retry_after, detail=f"{exc}.") from None
+    except (login_service.SecondFactorRequired, login_service.SecondFactorInvalid) as exc:
+        hint = f" (send it in the {TOTP_HEADER} header, or use an API key)"
+        raise SecondFactorRefused(str(exc) + hint, code=exc.code) from None
+    except login_service.LoginRefused:
+        raise exceptions.AuthenticationFailed("invalid login or password") from None
     return user
 
 
@@ -177,13 +186,7 @@ class WatcherAuthentication(BaseAuthentication):
             return user, session
         if credentials.scheme == "vsaas" and not credentials.login:
             raise exceptions.AuthenticationFailed("x-vsaas-api-key needs x-vsaas-user")
-        user = secret_check(
-            login=credentials.login,
-            secret=credentials.secret,
-            address=client_address(request),
-            key_only=credentials.scheme == "vsaas",
-        )
-        return user, None
+        return secret_check(credentials=credentials, address=client_address(request)), None
 
     def authenticate_header(self, request):
         return REALM
@@ -199,5 +202,10 @@ class WatcherAuthenticationScheme(OpenApiAuthenticationExtension):
         return [{"basicAuth": []}, {"bearerAuth": []}]  # either one, not both
 
     def get_security_definition(self, auto_schema):
-        basic = {"type": "http", "scheme": "basic"}
+        basic = {
+            "type": "http",
+            "scheme": "basic",
+            "description": "login and password or API key; a user with two-factor authentication "
+            f"adds the current code in the `{TOTP_HEADER}` header to a password (our extension)",
+        }
         return [basic, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}]

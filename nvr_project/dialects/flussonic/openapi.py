@@ -78,12 +78,13 @@ ERROR_RESPONSE = component(
 
 ERROR_MEANING = {
     400: "invalid body or parameters: one errors[] entry per offending field or parameter",
-    401: "missing, invalid or expired credentials",
+    401: "missing, invalid or expired credentials, or a password without its two-factor code "
+    "(code `second_factor_required` or `second_factor_invalid`)",
     403: "authenticated, but not allowed",
     404: "unknown object, or one out of the caller's reach",
     409: "conflict with the current state",
     415: "unsupported media type",
-    429: "too many failed sign-ins for this user: wait before trying again",
+    429: "too many failed sign-ins: wait Retry-After seconds before trying again",
 }
 
 
@@ -91,7 +92,7 @@ def responses(ok, *errors: int, status: int = 200, public: bool = False) -> dict
     """`extend_schema(responses=...)`: the success body (None: no body) and the errors[] statuses.
 
     Unless the operation is `public`, 401 and 429 are added: any credential check can fail, and
-    repeated failures lock the login for a while (auth.secret_check). 400 is always added: a NUL
+    repeated failures delay the next try (accounts.services.throttle). 400 is always added: a NUL
     character is refused everywhere (views._refuse_nul). Callers name the rest.
     """
     # 400 is always possible: a NUL character anywhere in the parameters or body (views.py).

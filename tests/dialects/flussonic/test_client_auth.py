@@ -108,22 +108,28 @@ def test_wrong_password_is_401_and_recorded(world, api):
     assert LoginFailure.objects.filter(login="alice").count() == 1
 
 
-def test_failed_logins_are_throttled_per_login(world, api):
-    for _ in range(5):
+def test_failed_logins_are_throttled_per_login_and_address(world, api, settings):
+    settings.NVR_LOGIN_FIRST_DELAY = 60
+    for _ in range(settings.NVR_LOGIN_FREE_FAILURES):
         assert api("POST", "/login", headers=basic("alice", "wrong")).status_code == 401
     response = api("POST", "/login", login="alice")  # even the right password waits
     assert response.status_code == 429
     assert response.json()["errors"][0]["code"] == "too_many_attempts"
-    assert "Retry-After" in response.headers
+    assert 0 < int(response.headers["Retry-After"]) <= 60
     assert api("GET", "/streams", login="alice").status_code == 429  # Basic on other operations too
     assert api("POST", "/login", login="bob").status_code == 200
+    # Was: the owner was locked out everywhere; another address is not delayed.
+    assert api("POST", "/login", login="alice", headers={"REMOTE_ADDR": "10.9.9.9"}).status_code == 200
 
 
-def test_failed_logins_are_throttled_per_address(world, api, settings):
-    settings.NVR_WATCHER_FAILURES_PER_ADDRESS = 3
+def test_failed_logins_are_throttled_per_address_except_for_known_users(world, api, settings):
+    settings.NVR_LOGIN_FREE_FAILURES_PER_ADDRESS = 3
+    settings.NVR_LOGIN_FIRST_DELAY = 60
+    login(api, "alice")  # alice has signed in from here before; bob has not
     for who in ("x1", "x2", "x3"):
         assert api("POST", "/login", headers=basic(who, "wrong")).status_code == 401
     assert api("POST", "/login", login="bob").status_code == 429
+    assert api("POST", "/login", login="alice").status_code == 200
     other = api("POST", "/login", login="bob", headers={"REMOTE_ADDR": "10.9.9.9"})
     assert other.status_code == 200
 

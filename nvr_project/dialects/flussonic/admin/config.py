@@ -7,10 +7,10 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from accounts.services import throttle
 from organizations.models import SiteSettings
 from organizations.services.site import COLOR_FIELDS, mail_masked, site_settings_update
 
-from .. import auth
 from ..errors import InvalidBody
 from ..openapi import responses
 from .base import WatcherAdminView
@@ -142,7 +142,7 @@ class SystemConfigView(WatcherAdminView):
             {
                 "license_key": "",
                 "database": {"url": masked_database_url()},
-                "watcher_brute_force_timeout": int(auth.failure_window().total_seconds()),
+                "watcher_brute_force_timeout": throttle.max_delay(),
                 "loglevel": str(settings.LOGGING["root"]["level"]).lower(),
                 "api_url": request.build_absolute_uri("/watcher/admin-api/v3").rstrip("/"),
                 "listeners": {"http": [{"port": int(request.get_port())}]},

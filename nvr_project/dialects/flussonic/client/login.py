@@ -1,6 +1,6 @@
 """`login_create` (catalog §5.3.1): Basic credentials start a session; a refresh token renews its access."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -19,7 +19,11 @@ class LoginInfoSerializer(serializers.Serializer):
 
 
 class LoginView(WatcherClientView):
-    """POST /login. The body is ignored (empty, `null` or anything): credentials are in the headers."""
+    """POST /login. The body is ignored (empty, `null` or anything): credentials are in the headers.
+
+    A user with two-factor authentication sends the current code in `X-TOTP` with the password, or
+    signs in with an API key instead (Watcher has no field of its own for a code).
+    """
 
     authentication_classes = []
     permission_classes = [AllowAny]
@@ -28,7 +32,21 @@ class LoginView(WatcherClientView):
     def get_authenticate_header(self, request):
         return auth.REALM
 
-    @extend_schema(operation_id="login_create", request=None, responses=responses(LoginInfoSerializer, 403))
+    @extend_schema(
+        operation_id="login_create",
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                auth.TOTP_HEADER,
+                str,
+                location=OpenApiParameter.HEADER,
+                description="our extension: the current two-factor code, needed with the password of a "
+                "user who has two-factor authentication on (401 `second_factor_required` without it). "
+                "API keys need none. Accepted with Basic credentials on every operation too.",
+            )
+        ],
+        responses=responses(LoginInfoSerializer, 403),
+    )
     def post(self, request):
         credentials = auth.credentials_read(request)
         if credentials is None:
@@ -40,12 +58,7 @@ class LoginView(WatcherClientView):
         else:
             if credentials.scheme == "vsaas" and not credentials.login:
                 raise exceptions.AuthenticationFailed("x-vsaas-api-key needs x-vsaas-user")
-            user = auth.secret_check(
-                login=credentials.login,
-                secret=credentials.secret,
-                address=auth.client_address(request),
-                key_only=credentials.scheme == "vsaas",
-            )
+            user = auth.secret_check(credentials=credentials, address=auth.client_address(request))
             session, refresh = auth.session_start(user=user, request=request)
             audit_event_record(
                 kind=AuditKind.LOGIN,
