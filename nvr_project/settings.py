@@ -50,6 +50,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="nvr-insecure-embedded-default-change
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_TITLE = env.str("NVR_SITE_TITLE", default="NVR")
+# Keys of the encrypted model fields (nvr_project/crypto.py), first one encrypts; empty: the
+# data directory's `field_key`, generated on first use.
+NVR_FIELD_KEY = env.list("NVR_FIELD_KEY", default=[])
 
 INSTALLED_APPS = [
     "daphne",  # must precede staticfiles so `runserver` is the ASGI one

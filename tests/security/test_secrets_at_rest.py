@@ -1,0 +1,142 @@
+"""Camera, ONVIF and SMTP passwords and the VAPID private key are never plaintext in the database.
+
+A dump (`dumpdata`) and the raw rows carry ciphertext only, while the recorder, the ONVIF client,
+the mail sender and web push still get the real values (issue 13, item 7).
+"""
+
+import base64
+import io
+import os
+import stat
+
+import pytest
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from django.core.management import call_command
+from django.db import connection
+from py_vapid import Vapid
+
+from accounts.services.notifications import vapid_key_get
+from accounts.services.password import mail_setup
+from cameras.models import Camera, CameraInput
+from cameras.probe import camera_probe
+from cameras.services.device import camera_device_config_read
+from nvr_project import crypto
+from organizations.models import SiteSettings
+from tests.factories import CameraFactory
+from tests.support.onvif_device import DeviceState, attach, running_device
+from tests.support.rtsp_camera import TEST_H264_AAC
+
+CAMERA_PASSWORD = "cam-Pa55-in-url"
+ONVIF_PASSWORD = "onvif-Pa55-word"
+SMTP_PASSWORD = "smtp-Pa55-word"
+
+
+@pytest.fixture
+def secrets(db):
+    """A camera whose input URL carried a password, its ONVIF password, SMTP mail and the VAPID key."""
+    camera = CameraFactory(onvif_username="admin", onvif_password=ONVIF_PASSWORD)
+    camera_input = CameraInput(camera=camera)
+    camera_input.set_url(f"rtsp://admin:{CAMERA_PASSWORD}@10.0.0.9:554/main")
+    camera_input.save()
+    site = SiteSettings.load()
+    site.mail = {"sending_method": "SMTP", "host": "smtp.example.test", "login": "nvr", "password": SMTP_PASSWORD}
+    site.save()
+    return camera, camera_input, vapid_key_get().private_key
+
+
+def _raw_database_text() -> str:
+    """Every row of every table, as the database hands it out."""
+    found = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
+            found += [repr(row) for row in cursor.fetchall()]
+    return "\n".join(found)
+
+
+def test_no_secret_is_plaintext_in_a_dump_or_in_the_raw_rows(secrets):
+    *_, vapid_private = secrets
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump)
+    raw = _raw_database_text()
+    for secret in (CAMERA_PASSWORD, ONVIF_PASSWORD, SMTP_PASSWORD, vapid_private):
+        assert secret not in dump.getvalue()
+        assert secret not in raw
+    assert "smtp.example.test" not in raw  # the whole mail document is one token
+
+
+def test_a_dump_loads_back_with_the_real_values(secrets, tmp_path):
+    dump = tmp_path / "dump.json"
+    call_command("dumpdata", "cameras.camera", "cameras.camerainput", "organizations.sitesettings", output=dump)
+    CameraInput.objects.update(password="")
+    SiteSettings.objects.update(mail={})
+    call_command("loaddata", dump, verbosity=0)
+    assert CameraInput.objects.get().password == CAMERA_PASSWORD
+    assert SiteSettings.load().mail["password"] == SMTP_PASSWORD
+
+
+def test_the_consumers_still_get_the_real_values(secrets):
+    camera, camera_input, _ = secrets
+    camera_input = CameraInput.objects.get(pk=camera_input.pk)
+    assert camera_input.source_url() == f"rtsp://admin:{CAMERA_PASSWORD}@10.0.0.9:554/main"
+    connection_, _ = mail_setup()
+    assert (connection_.username, connection_.password) == ("nvr", SMTP_PASSWORD)
+    stored = vapid_key_get()
+    signer = Vapid.from_raw(stored.private_key.encode())  # what pywebpush signs with
+    point = signer.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    assert base64.urlsafe_b64encode(point).rstrip(b"=").decode() == stored.public_key
+
+
+@pytest.mark.slow
+def test_the_recorder_source_authenticates_with_the_stored_password(db, rtsp_camera):
+    source = rtsp_camera(TEST_H264_AAC, credentials=("admin", CAMERA_PASSWORD))
+    camera_input = CameraInput(camera=CameraFactory())
+    camera_input.set_url(source.url.replace("rtsp://", f"rtsp://admin:{CAMERA_PASSWORD}@"))
+    camera_input.save()
+    assert CAMERA_PASSWORD not in _raw_database_text()
+    result = camera_probe(url=CameraInput.objects.get(pk=camera_input.pk).source_url())
+    assert result.ok, result
+
+
+def test_the_onvif_client_logs_in_with_the_stored_password(db):
+    with running_device(DeviceState(password=ONVIF_PASSWORD)) as device:
+        camera = CameraFactory()
+        attach(camera, device)
+        assert ONVIF_PASSWORD not in _raw_database_text()
+        config = camera_device_config_read(camera=Camera.objects.get(pk=camera.pk))
+    assert config.model  # a wrong password is the device's NotAuthorized fault instead
+
+
+def test_values_written_before_encryption_are_read_and_then_encrypted_by_the_migration(secrets):
+    camera, camera_input, _ = secrets
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cameras_camerainput SET password = %s", ["legacy-plain"])
+    assert CameraInput.objects.get().password == "legacy-plain"  # tolerated while migrating
+
+    from django.apps import apps
+
+    crypto.encrypt_existing("cameras", "CameraInput", "password").code(apps, None)
+    assert "legacy-plain" not in _raw_database_text()
+    assert CameraInput.objects.get().password == "legacy-plain"
+
+
+def test_the_key_file_is_made_once_and_private(settings, tmp_path):
+    settings.NVR_DATA_DIR = tmp_path
+    settings.NVR_FIELD_KEY = []
+    first = crypto.field_keys()
+    assert crypto.field_keys() == first and len(first) == 1
+    assert stat.S_IMODE(os.stat(tmp_path / "field_key").st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["field_key"]
+
+
+def test_a_rotation_re_encrypts_everything_with_the_new_key(secrets, settings):
+    old, new = crypto.field_keys()[0], Fernet.generate_key().decode()
+    settings.NVR_FIELD_KEY = [new, old]  # the new key first: it encrypts, both decrypt
+    assert CameraInput.objects.get().password == CAMERA_PASSWORD
+    call_command("nvr_field_key_rotate", stdout=io.StringIO())
+    settings.NVR_FIELD_KEY = [new]  # the old key retired after the rotation
+    assert CameraInput.objects.get().password == CAMERA_PASSWORD
+    assert Camera.objects.get().onvif_password == ONVIF_PASSWORD
+    assert SiteSettings.load().mail["password"] == SMTP_PASSWORD
+    assert vapid_key_get().private_key == secrets[2]
