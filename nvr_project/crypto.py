@@ -98,7 +98,9 @@ def key_file_prepend(key: str) -> None:
 
 
 def encrypted_fields(model) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedJSONField)]
+    return [
+        f.name for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField | EncryptedJSONField)
+    ]
 
 
 def reencrypt(model, fields: list[str]) -> int:
@@ -156,7 +158,6 @@ class EncryptedJSONField(models.JSONField):
 
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj))
-
 
 
 def encrypt_existing(app_label: str, model_name: str, *fields: str) -> migrations.RunPython:

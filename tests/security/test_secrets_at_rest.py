@@ -6,7 +6,10 @@ the mail sender and web push still get the real values (issue 13, item 7).
 
 import base64
 import io
+import json
+import logging
 import os
+import socket
 import stat
 
 import pytest
@@ -22,7 +25,10 @@ from cameras.models import Camera, CameraInput
 from cameras.probe import camera_probe
 from cameras.services.device import camera_device_config_read
 from nvr_project import crypto
+from nvr_project.redact import MaskingFilter, mask_url_credentials
 from organizations.models import SiteSettings
+from tests.dialects.flussonic.conftest import ADMIN_BASE, basic
+from tests.dialects.flussonic.registry import JSON
 from tests.factories import CameraFactory
 from tests.support.onvif_device import DeviceState, attach, running_device
 from tests.support.rtsp_camera import TEST_H264_AAC
@@ -40,7 +46,12 @@ def secrets(db):
     camera_input.set_url(f"rtsp://admin:{CAMERA_PASSWORD}@10.0.0.9:554/main")
     camera_input.save()
     site = SiteSettings.load()
-    site.mail = {"sending_method": "SMTP", "host": "smtp.example.test", "login": "nvr", "password": SMTP_PASSWORD}
+    site.mail = {
+        "sending_method": "SMTP",
+        "host": "smtp.example.test",
+        "login": "nvr",
+        "password": SMTP_PASSWORD,
+    }
     site.save()
     return camera, camera_input, vapid_key_get().private_key
 
@@ -68,7 +79,9 @@ def test_no_secret_is_plaintext_in_a_dump_or_in_the_raw_rows(secrets):
 
 def test_a_dump_loads_back_with_the_real_values(secrets, tmp_path):
     dump = tmp_path / "dump.json"
-    call_command("dumpdata", "cameras.camera", "cameras.camerainput", "organizations.sitesettings", output=dump)
+    call_command(
+        "dumpdata", "cameras.camera", "cameras.camerainput", "organizations.sitesettings", output=dump
+    )
     CameraInput.objects.update(password="")
     SiteSettings.objects.update(mail={})
     call_command("loaddata", dump, verbosity=0)
@@ -140,3 +153,94 @@ def test_a_rotation_re_encrypts_everything_with_the_new_key(secrets, settings):
     assert Camera.objects.get().onvif_password == ONVIF_PASSWORD
     assert SiteSettings.load().mail["password"] == SMTP_PASSWORD
     assert vapid_key_get().private_key == secrets[2]
+
+
+# --- credentials masked in logs, audit events and error texts ------------------------------------
+
+
+@pytest.fixture
+def admin_api(client):
+    def request(method: str, path: str, login: str | None = None, **kwargs):
+        return getattr(client, method.lower())(ADMIN_BASE + path, **(basic(login) if login else {}), **kwargs)
+
+    return request
+
+
+@pytest.fixture
+def root(world):
+    from accounts.choices import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(login="root", role=Role.ADMIN)
+
+
+def test_the_admin_event_log_never_shows_a_camera_password(world, root, admin_api):
+    url = f"rtsp://admin:{CAMERA_PASSWORD}@10.0.0.7:554/main"
+    body = {"title": "Back gate", "inputs": [{"url": url}]}
+    response = admin_api("PUT", "/streams/b-gate", login="root", data=json.dumps(body), content_type=JSON)
+    assert response.status_code == 200, response.content
+    assert CameraInput.objects.get(camera__name="b-gate").source_url() == url  # stored, for the recorder
+
+    events = admin_api("GET", "/events?limit=100", login="root")
+    assert events.status_code == 200 and '"api_call"' in events.content.decode()
+    assert CAMERA_PASSWORD not in events.content.decode()
+    assert "rtsp://admin:***@10.0.0.7:554/main" in events.content.decode()
+    assert CAMERA_PASSWORD not in _raw_database_text()
+
+
+def test_recorder_status_and_gap_texts_mask_the_password(world):
+    from recordings.media.index import StatusRecord
+    from recordings.recorder.writer import IndexWriter
+
+    camera = world.cameras.lobby
+    detail = f"rtsp://admin:{CAMERA_PASSWORD}@10.0.0.7/main: Server returned 401 Unauthorized"
+    writer = IndexWriter(camera=camera, streamer_id=None, lease_owner="test")
+    writer._status(StatusRecord(state="error", detail=detail))
+    camera.refresh_from_db()
+    assert camera.status_reason == "rtsp://admin:***@10.0.0.7/main: Server returned 401 Unauthorized"
+    assert CAMERA_PASSWORD not in _raw_database_text()
+
+
+def test_a_probe_error_never_shows_the_password():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = camera_probe(url=f"rtsp://admin:{CAMERA_PASSWORD}@127.0.0.1:{port}/main", timeout_s=1)
+    assert not result.ok
+    assert CAMERA_PASSWORD not in f"{result.error} {result.detail} {result.hint}"
+
+
+def test_log_lines_and_tracebacks_mask_url_passwords():
+    (handler,) = [
+        h for h in logging.getLogger().handlers if any(isinstance(f, MaskingFilter) for f in h.filters)
+    ]
+    out = io.StringIO()
+    previous = handler.setStream(out)
+    try:
+        logger = logging.getLogger("recordings.media.session")
+        logger.error("recording %s failed", f"rtsp://admin:{CAMERA_PASSWORD}@10.0.0.7/main")
+        try:
+            raise OSError(f"cannot open rtsp://admin:{CAMERA_PASSWORD}@10.0.0.7/main")
+        except OSError:
+            logger.exception("probe failed")
+    finally:
+        handler.setStream(previous)
+    assert "rtsp://admin:***@10.0.0.7/main" in out.getvalue() and "OSError" in out.getvalue()
+    assert CAMERA_PASSWORD not in out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rtsp://u:p@h/x", "rtsp://u:***@h/x"),
+        (
+            "see rtsp://u:p%40ss@[::1]:554/a and http://v:w@h2",
+            "see rtsp://u:***@[::1]:554/a and http://v:***@h2",
+        ),
+        ("rtsp://user@h/x", "rtsp://user@h/x"),  # a user name alone is no secret
+        ("rtsp://u:p@ss@h/x", "rtsp://u:***@h/x"),  # an unescaped @ in the password
+        ('{"url": "rtsp://u:p@h"}', '{"url": "rtsp://u:***@h"}'),
+    ],
+)
+def test_mask_url_credentials(text, expected):
+    assert mask_url_credentials(text) == expected
