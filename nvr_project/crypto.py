@@ -29,9 +29,11 @@ def key_file() -> Path:
     return Path(settings.NVR_DATA_DIR) / KEY_FILE
 
 
-def _file_keys(path: Path) -> list[str]:
+def _file_keys(path: Path) -> tuple[str, ...]:
     """The keys in the data directory's key file, made once if there is none yet."""
-    if not path.exists():
+    try:
+        found = os.stat(path)
+    except FileNotFoundError:
         # Write a private temporary file, then link it into place: two processes starting at
         # once both end up with the one key that won, and nobody ever reads a half-written file.
         temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}")
@@ -44,12 +46,19 @@ def _file_keys(path: Path) -> list[str]:
             pass
         finally:
             temporary.unlink()
-    return path.read_text().split()
+        found = os.stat(path)
+    # Read again only when the file changed: a rotation in another process is seen at once.
+    return _read_keys(str(path), found.st_mtime_ns, found.st_size)
 
 
-def field_keys() -> list[str]:
+@lru_cache(maxsize=8)
+def _read_keys(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(Path(path).read_text().split())
+
+
+def field_keys() -> tuple[str, ...]:
     """The configured keys, the encrypting one first."""
-    return list(settings.NVR_FIELD_KEY) or _file_keys(key_file())
+    return tuple(settings.NVR_FIELD_KEY) or _file_keys(key_file())
 
 
 @lru_cache(maxsize=4)
@@ -63,7 +72,7 @@ def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def fernet() -> MultiFernet:
-    keys = tuple(field_keys())
+    keys = field_keys()
     if not keys:
         raise ImproperlyConfigured(f"{key_file()} holds no key")
     return _fernet_for(keys)

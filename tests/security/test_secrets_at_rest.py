@@ -155,6 +155,22 @@ def test_a_rotation_re_encrypts_everything_with_the_new_key(secrets, settings):
     assert vapid_key_get().private_key == secrets[2]
 
 
+def test_a_generated_key_goes_first_in_the_key_file_and_encrypts_from_then_on(db, settings, tmp_path):
+    settings.NVR_DATA_DIR, settings.NVR_FIELD_KEY = tmp_path, []
+    camera_input = CameraInput(camera=CameraFactory(), url="rtsp://10.0.0.9/main", username="admin")
+    camera_input.password = CAMERA_PASSWORD
+    camera_input.save()
+    (old,) = crypto.field_keys()
+    call_command("nvr_field_key_rotate", "--generate", stdout=io.StringIO())
+    new, kept = (tmp_path / "field_key").read_text().split()
+    assert kept == old and new != old
+    assert stat.S_IMODE(os.stat(tmp_path / "field_key").st_mode) == 0o600
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM cameras_camerainput WHERE id = %s", [camera_input.pk])
+        (stored,) = cursor.fetchone()
+    assert Fernet(new.encode()).decrypt(stored.encode()).decode() == CAMERA_PASSWORD
+
+
 # --- credentials masked in logs, audit events and error texts ------------------------------------
 
 
