@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from nvr_project.redact import mask_url_credentials
 from recordings.media.source import SourceConfig, SourceError, open_source
 
 # Schemes the recorder reads from a camera; anything else (file:, pipes, bare paths) would let a
@@ -264,4 +265,4 @@ def _without_secrets(text: str, url: str) -> str:
     parts = urlsplit(url)
     for secret in {parts.password, unquote(parts.password or "")} - {None, ""}:
         text = text.replace(secret, "•••")
-    return text
+    return mask_url_credentials(text)

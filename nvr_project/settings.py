@@ -64,6 +64,9 @@ NVR_HOST = env.str("NVR_HOST", default="127.0.0.1")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_TITLE = env.str("NVR_SITE_TITLE", default="NVR")
+# Keys of the encrypted model fields (nvr_project/crypto.py), first one encrypts; empty: the
+# data directory's `field_key`, generated on first use.
+NVR_FIELD_KEY = env.list("NVR_FIELD_KEY", default=[])
 
 INSTALLED_APPS = [
     "daphne",  # must precede staticfiles so `runserver` is the ASGI one
@@ -239,6 +242,12 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # JSON bodies are depth- and content-checked before parsing (too deep or unstorable: a 400).
+    "DEFAULT_PARSER_CLASSES": [
+        "nvr_project.dialects.common.json_body.CheckedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "NVR API",
@@ -261,7 +270,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # No URL credentials (rtsp://user:password@…) in any log line: nvr_project/redact.py.
+    "filters": {"mask_credentials": {"()": "nvr_project.redact.MaskingFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_credentials"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("NVR_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
 }

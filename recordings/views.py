@@ -265,7 +265,7 @@ def availability_json(request, camera, user):
             month = dt.date.fromisoformat(request.GET.get("month", "") + "-01")
             buckets = timeline.daily_availability([camera.id], month.year, month.month, zone)[camera.id]
             key = "days"
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
         return _error(400, "give `month` as YYYY-MM or `day` as YYYY-MM-DD")
     items = [
         {

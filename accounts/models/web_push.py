@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from nvr_project.crypto import EncryptedTextField
+
 
 class VapidKey(models.Model):
     """The installation's VAPID key pair (RFC 8292), made with the database (migration 0002), kept.
@@ -13,7 +15,7 @@ class VapidKey(models.Model):
     Keys are base64url: `private_key` the raw 32-byte P-256 secret, `public_key` the uncompressed point.
     """
 
-    private_key = models.CharField(max_length=64)
+    private_key = EncryptedTextField()  # encrypted at rest
     public_key = models.CharField(max_length=100)
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cameras.choices import CameraStatus, NamedBy, OutputAudio, Transport
 from cameras.querysets import CameraQuerySet
+from nvr_project.crypto import EncryptedTextField
 from organizations.models import Folder, Organization
 from organizations.models.grants import ActionGrant
 
@@ -136,7 +137,7 @@ class Camera(models.Model):
     is_onvif = models.BooleanField(default=False)
     onvif_url = models.CharField(max_length=500, blank=True)
     onvif_username = models.CharField(max_length=100, blank=True)
-    onvif_password = models.CharField(max_length=200, blank=True)
+    onvif_password = EncryptedTextField(max_length=200, blank=True)
     onvif_profile = models.CharField(max_length=100, blank=True)
     onvif_port = models.PositiveIntegerField(default=0)
     ptz_enabled = models.BooleanField(default=False)
@@ -237,7 +238,7 @@ class CameraInput(models.Model):
     purpose = models.CharField(max_length=10, choices=Purpose.choices, default=Purpose.MAIN)
     url = models.CharField(max_length=1000)
     username = models.CharField(max_length=200, blank=True)
-    password = models.CharField(max_length=200, blank=True)
+    password = EncryptedTextField(max_length=200, blank=True)  # encrypted at rest
     comment = models.CharField(max_length=500, blank=True)
     source_timeout = models.FloatField(null=True, blank=True, help_text="Seconds")
     video_timeout = models.FloatField(null=True, blank=True)

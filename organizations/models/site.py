@@ -5,6 +5,8 @@ import uuid
 from django.db import models
 from django.db.models import Q
 
+from nvr_project.crypto import EncryptedJSONField
+
 
 class SiteSettings(models.Model):
     """The single row of domain settings: appearance, mail, map and LightNVR's run-time settings.
@@ -28,7 +30,7 @@ class SiteSettings(models.Model):
     default_locale = models.CharField(max_length=8, default="en")
     company_info = models.JSONField(default=dict, blank=True, help_text="address, phone, business_hours")
     map_settings = models.JSONField(default=dict, blank=True, help_text="center, api_key, provider")
-    mail = models.JSONField(
+    mail = EncryptedJSONField(  # holds the SMTP password or SendGrid key: encrypted at rest
         default=dict, blank=True, help_text="sending_method, sender, host, port, login, …"
     )
     # LightNVR's run-time settings that are ours to keep (auth timeouts, storage pressure, …).

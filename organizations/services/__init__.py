@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
+from nvr_project.redact import mask_url_credentials, masked
 from organizations.choices import AuditKind
 from organizations.exceptions import ObjectNotFound
 from organizations.models import AuditEvent, Folder, FolderGrant, Membership, Organization
@@ -22,14 +23,18 @@ def audit_event_record(
     message: str = "",
     **fields,
 ) -> AuditEvent:
-    """Append one audit event. Never raises on a missing actor or organization."""
+    """Append one audit event. Never raises on a missing actor or organization.
+
+    No URL credentials reach the log: the message and every text field are masked here, once.
+    """
+    fields = {k: masked(v) for k, v in fields.items()}
     return AuditEvent.objects.create(
         kind=kind,
         actor=actor if actor is not None and actor.is_authenticated else None,
         organization=organization,
         object_type=object_type,
         object_id=str(object_id),
-        message=message[:500],
+        message=mask_url_credentials(message)[:500],
         **fields,
     )
 

@@ -19,6 +19,7 @@ from cameras.choices import CameraStatus
 from cameras.models import Camera
 from cameras.services.event_subscriptions import camera_event_notify
 from nvr_project import events
+from nvr_project.redact import mask_url_credentials
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 from recordings.media.index import (
@@ -249,7 +250,7 @@ class IndexWriter(threading.Thread):
             defaults={
                 "ended_at": wall(record.ended_us) if record.ended_us is not None else None,
                 "reason": record.reason,
-                "detail": record.detail[:500],
+                "detail": mask_url_credentials(record.detail)[:500],
             },
         )
 
@@ -257,7 +258,7 @@ class IndexWriter(threading.Thread):
         state = {"running": CameraStatus.RUNNING, "waiting": CameraStatus.WAITING}.get(
             record.state, CameraStatus.ERROR
         )
-        fields = {"status": state, "status_reason": record.detail[:500]}
+        fields = {"status": state, "status_reason": mask_url_credentials(record.detail)[:500]}
         if record.stream is not None:
             info = record.stream
             fields.update(

@@ -92,10 +92,10 @@ def responses(ok, *errors: int, status: int = 200, public: bool = False) -> dict
     """`extend_schema(responses=...)`: the success body (None: no body) and the errors[] statuses.
 
     Unless the operation is `public`, 401 and 429 are added: any credential check can fail, and
-    repeated failures delay the next try (accounts.services.throttle). 400 is always added: a NUL
-    character is refused everywhere (views._refuse_nul). Callers name the rest.
+    repeated failures delay the next try (accounts.services.throttle). 400 is always added: NUL
+    characters, unpaired surrogates and over-deep JSON are refused everywhere
+    (views._refuse_unstorable). Callers name the rest.
     """
-    # 400 is always possible: a NUL character anywhere in the parameters or body (views.py).
     codes = sorted(set(errors) | {400} | (set() if public else {401, 429}))
     described = {status: ok if ok is not None else OpenApiResponse(description="No response body")}
     for code in codes:

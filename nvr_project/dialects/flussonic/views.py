@@ -6,11 +6,12 @@ Watcher credentials name a user, not an organization; each API narrows what that
 
 from django.contrib.auth.decorators import login_not_required
 from rest_framework import status
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from nvr_project.dialects.common.json_body import CheckedJSONParser, body_problem
 
 from .auth import WatcherAuthentication
 from .errors import BadParameter, InvalidBody, watcher_exception_handler
@@ -22,7 +23,7 @@ class WatcherView(APIView):
     authentication_classes = [WatcherAuthentication]
     permission_classes = [IsAuthenticated]
     renderer_classes = [JSONRenderer]
-    parser_classes = [JSONParser]
+    parser_classes = [CheckedJSONParser]
 
     @classmethod
     def as_view(cls, **initkwargs):
@@ -36,7 +37,7 @@ class WatcherView(APIView):
         super().initial(request, *args, **kwargs)
         self.user = request.user
         self.session = request.auth  # the AuthSession of a Bearer token, None for Basic or API key
-        _refuse_nul(request)
+        _refuse_unstorable(request)
 
     def check_permissions(self, request):
         if request.method != "OPTIONS":  # §1: CORS preflight answers 200 without credentials
@@ -55,10 +56,13 @@ class WatcherView(APIView):
         return response
 
 
-def _refuse_nul(request) -> None:
-    """A NUL character is a 400 here: PostgreSQL cannot store or compare text that holds one."""
+def _refuse_unstorable(request) -> None:
+    """NUL characters, lone surrogates and absurd nesting are a 400 on every operation, whether or
+    not it reads the body: the databases cannot store such text and Python cannot parse such depth."""
     for key, values in request.query_params.lists():
         if "\x00" in key or any("\x00" in value for value in values):
             raise BadParameter(key.replace("\x00", ""), "parameters must not contain NUL characters")
-    if request.content_type.startswith("application/json") and b"\\u0000" in request.body:
-        raise InvalidBody([("", "strings must not contain NUL characters (\\u0000)")])
+    if request.content_type.startswith("application/json") and request.body:
+        problem = body_problem(request.body)
+        if problem:
+            raise InvalidBody([("", problem)])

@@ -13,6 +13,8 @@ import uuid
 
 from rest_framework.permissions import BasePermission
 
+from nvr_project.dialects.common.json_body import json_loads
+from nvr_project.redact import mask_url_credentials
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
@@ -35,7 +37,9 @@ class IsDomainAdministrator(BasePermission):
 
 
 def redacted(value):
-    """A request body with its secrets replaced, so the audit log never holds one."""
+    """A request body with its secrets replaced, so the audit log never holds one (URL passwords too)."""
+    if isinstance(value, str):
+        return mask_url_credentials(value)
     if isinstance(value, dict):
         return {k: ("***" if k in SECRET_KEYS and v else redacted(v)) for k, v in value.items()}
     if isinstance(value, list):
@@ -47,7 +51,7 @@ def _payload(request) -> dict:
     if not request.body:
         return {}
     try:
-        body = json.loads(request.body)
+        body = json_loads(request.body)  # depth-checked: a refused body is logged by its size only
     except (ValueError, UnicodeDecodeError):
         return {"body": f"<{len(request.body)} bytes of {request.content_type or 'unknown type'}>"}
     text = json.dumps(redacted(body))

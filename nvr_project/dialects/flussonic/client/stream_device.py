@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from cameras import onvif
@@ -27,6 +27,7 @@ from cameras.services import (
     camera_firmware_upgrade,
     camera_ptz_move,
 )
+from nvr_project.dialects.common.json_body import CheckedJSONParser
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
 
@@ -229,7 +230,7 @@ class FirmwareParser(BaseParser):
 class FirmwareUpdateView(_DeviceView):
     """/streams/{name}/firmware_update: `stream_firmware_update`; other media types are 415."""
 
-    parser_classes = [JSONParser, FirmwareParser]
+    parser_classes = [CheckedJSONParser, FirmwareParser]
 
     @extend_schema(
         operation_id="stream_firmware_update",

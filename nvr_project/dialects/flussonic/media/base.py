@@ -16,6 +16,8 @@ from recordings.playback.access import MediaForbidden, MediaUnauthorized, media_
 LIVE_FRESHNESS = dt.timedelta(seconds=30)  # as our live playlist: a silent camera has no live edge
 _SECONDS = re.compile(r"\d{1,12}")
 _INSTANT = re.compile(r"\d{1,12}(\.\d{1,6})?")
+# Past any footage and far enough from datetime's year 9999 that adding a window cannot overflow.
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 
 
 class BadRequest(ValueError):
@@ -57,6 +59,8 @@ def parse_instant(value: str, name: str = "from") -> dt.datetime:
     """UTC seconds, as the path carries them."""
     if not _INSTANT.fullmatch(value or ""):
         raise BadRequest(f"`{name}` must be UTC seconds, not {value!r}")
+    if float(value) >= LATEST.timestamp():
+        raise BadRequest(f"`{name}` must be UTC seconds before {LATEST.year}, not {value!r}")
     return dt.datetime.fromtimestamp(float(value), tz=dt.UTC)
 
 
