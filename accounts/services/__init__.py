@@ -227,6 +227,12 @@ def profile_api_key_set(*, user: User, raw_key: str | None) -> str | None:
     """
     if user.readonly:
         raise PermissionDenied("this account may not change its own data")
+    return profile_api_key_replace(user=user, raw_key=raw_key)
+
+
+@transaction.atomic
+def profile_api_key_replace(*, user: User, raw_key: str | None) -> str | None:
+    """profile_api_key_set without the own-account rules, for a manager acting on `user`."""
     api_keys_revoke(keys=ApiKey.objects.filter(user=user, name=PROFILE_KEY_NAME))
     if raw_key is None:
         return None

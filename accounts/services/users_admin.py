@@ -14,7 +14,12 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import AuthSession, User
-from accounts.services import auth_sessions_revoke, user_create
+from accounts.services import (
+    auth_sessions_revoke,
+    profile_api_key_replace,
+    profile_api_key_set,
+    user_create,
+)
 from accounts.services.sessions import sessions_after_password_change
 from organizations.choices import AuditKind
 from organizations.exceptions import LimitReached, ObjectNotFound
@@ -257,3 +262,21 @@ def folder_grants_effective(*, user: User, organization: Organization, folder_id
         if node in grants:
             found[folder_id] = grants[node]
     return found
+
+
+@transaction.atomic
+def user_api_key_regenerate(*, actor, user: User) -> str:
+    """A new random profile API key for `user` (already visible to `actor`); the raw key, shown once.
+
+    The key is how a TOTP user's integrations sign in, so whoever may change the user's password
+    may hand them a key: the user themselves, a manager of all their organizations, or a domain
+    administrator. Audited.
+    """
+    if user.pk == actor.pk:
+        raw = profile_api_key_set(user=user, raw_key="")  # the own-account rules (readonly)
+    else:
+        if not actor.is_domain_admin:
+            _check_reach(actor, user, "give an API key to")
+        raw = profile_api_key_replace(user=user, raw_key="")
+    _audit(actor, user, f"made a new API key for user {user.login}")
+    return raw

@@ -99,6 +99,14 @@ def test_the_profile_api_key_works_without_a_code(client, totp):
     assert client.get(BASE + "/streams", **v2).status_code == 200
 
 
+def test_the_key_from_profile_apikey_works_without_a_code(client, totp):
+    """The V-SDK route Watcher clients call: POST /profile/apikey (signed in with the code once)."""
+    token = post_login(client, **basic("alice"), HTTP_X_TOTP=code_at(totp)).json()["access_token"]
+    made = client.post(BASE + "/profile/apikey", **bearer(token)).json()["apikey"]
+    assert post_login(client, **basic("alice", made)).status_code == 200
+    assert_second_factor_refused(post_login(client, **basic("alice")))  # the password alone still is not
+
+
 def test_users_without_two_factor_are_unaffected(client, world, totp):
     assert post_login(client, **basic("bob")).status_code == 200
     assert post_login(client, **basic("bob"), HTTP_X_TOTP="123456").status_code == 200

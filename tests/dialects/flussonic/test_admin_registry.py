@@ -418,6 +418,13 @@ def check_user_delete(world, api):
     assert api("GET", f"/users/{world.bob.id}", login="root").status_code == 404
 
 
+def check_users_apikey(world, api):
+    made = api("POST", f"/users/{world.carol.id}/apikey", login="root").json()
+    assert made["has_apikey"] is True and made["apikey"]
+    shown = api("GET", f"/users/{world.carol.id}/apikey", login="root").json()
+    assert shown["apikey"] is None and shown["prefix"] == made["apikey"][:8]
+
+
 def check_admin_stream(stream: dict):
     assert isinstance(stream["name"], str) and isinstance(stream["organization_id"], int)
     assert "playback_token" not in stream["stats"]  # the admin does not watch content (§6.7.1)
@@ -560,6 +567,10 @@ OPERATIONS = {
     "user_get": Operation("GET", "/users/{carol}", check_user_get),
     "user_save": Operation("PUT", "/users/{bob}", check_user_save, route="user_get"),
     "user_delete": Operation("DELETE", "/users/{bob}", check_user_delete, route="user_get"),
+    "users_apikey_get": Operation("GET", "/users/{carol}/apikey", check_users_apikey),
+    "users_apikey_create": Operation(
+        "POST", "/users/{carol}/apikey", check_users_apikey, route="users_apikey_get"
+    ),
     "stream_layouts_get": Operation("GET", "/streams/a-lobby/layouts", check_stream_layouts_get),
     "preview_layout_change_for_stream_config": Operation(
         "POST", "/streams/a-lobby/preview_layout_change", check_stream_preview

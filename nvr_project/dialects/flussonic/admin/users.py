@@ -4,6 +4,7 @@ two catalogs give the User the same shape, so the views are shared, not copied."
 
 from django.urls import path
 
+from ..client import api_keys as client_api_keys
 from ..client import users as client_users
 from .base import WatcherAdminView
 
@@ -16,7 +17,12 @@ class UserDetailView(WatcherAdminView, client_users.UserDetailView):
     """GET, PUT and DELETE /users/{user_id}."""
 
 
+class UserApiKeyView(WatcherAdminView, client_api_keys.UserApiKeyView):
+    """GET and POST /users/{user_id}/apikey (§9 `users_apikey_get` / `users_apikey_create`)."""
+
+
 urlpatterns = [
     path("users", UserListView.as_view(), name="users_list"),
     path("users/<int:user_id>", UserDetailView.as_view(), name="user_get"),
+    path("users/<int:user_id>/apikey", UserApiKeyView.as_view(), name="users_apikey_get"),
 ]

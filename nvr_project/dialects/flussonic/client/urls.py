@@ -10,6 +10,7 @@ from django.urls import path, re_path
 from ..not_found import unknown_path
 from . import (
     agents,
+    api_keys,
     folder_users,
     messages,
     notifications,
@@ -51,6 +52,7 @@ urlpatterns = [
     path("streams/<path:name>", StreamView.as_view(), name="stream_get"),  # also stream_save, stream_delete
     path("ui_settings", UiSettingsView.as_view(), name="ui_settings_get"),
     *agents.urlpatterns,
+    *api_keys.urlpatterns,
     *folder_users.urlpatterns,
     *messages.urlpatterns,
     *notifications.urlpatterns,

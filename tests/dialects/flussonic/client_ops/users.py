@@ -125,7 +125,45 @@ def check_user_organization_folders_list(world, api):
     assert desk["permissions"]["can_view_dvr"] is True and desk["permissions"]["dvr_depth_limit"] == 0
 
 
+def check_user_apikey(world, api):
+    """A user's own key: none, made (shown once, then only its prefix), used, revoked."""
+    assert api("GET", "/profile/apikey", login="bob").json()["has_apikey"] is False
+    made = api("POST", "/profile/apikey", login="bob").json()
+    assert made["has_apikey"] is True and len(made["apikey"]) >= 16
+    shown = api("GET", "/profile/apikey", login="bob").json()
+    assert shown["apikey"] is None and shown["prefix"] == made["apikey"][:8]
+    assert api("GET", "/profile", headers=basic("bob", made["apikey"])).json()["name"] == "bob"
+    assert api("DELETE", "/profile/apikey", login="bob").status_code == 204
+    assert api("GET", "/profile", headers=basic("bob", made["apikey"])).status_code == 401
+
+
+def check_users_apikey(world, api):
+    """An organization administrator hands bob a key; bob signs in with it; another tenant's is a 404."""
+    assert api("GET", f"/users/{world.bob.id}/apikey", login="alice").json()["has_apikey"] is False
+    made = api("POST", f"/users/{world.bob.id}/apikey", login="alice").json()
+    assert made["has_apikey"] is True and made["apikey"]
+    assert api("GET", "/profile", headers=basic("bob", made["apikey"])).json()["name"] == "bob"
+    refused = api("POST", f"/users/{world.alice.id}/apikey", login="bob").status_code
+    assert (
+        refused in (403, 404) and refused == api("GET", f"/users/{world.alice.id}", login="bob").status_code
+    )
+    assert api("POST", f"/users/{world.carol.id}/apikey", login="alice").status_code == 404
+
+
 OPERATIONS: dict[str, Operation] = {
+    "user_apikey_get": Operation("GET", "/profile/apikey", check_user_apikey),
+    "user_apikey_create": Operation("POST", "/profile/apikey", check_user_apikey, route="user_apikey_get"),
+    "user_apikey_delete": Operation("DELETE", "/profile/apikey", check_user_apikey, route="user_apikey_get"),
+    "users_apikey_get": Operation(
+        "GET", "/users/{bob}/apikey", check_users_apikey, foreign_path="/users/{carol}/apikey"
+    ),
+    "users_apikey_create": Operation(
+        "POST",
+        "/users/{bob}/apikey",
+        check_users_apikey,
+        foreign_path="/users/{carol}/apikey",
+        route="users_apikey_get",
+    ),
     "users_list": Operation("GET", "/users", check_users_list),
     "user_create": Operation("POST", "/users", check_user_create, route="users_list"),
     "user_get": Operation("GET", "/users/{bob}", check_user_get, foreign_path="/users/{carol}"),
