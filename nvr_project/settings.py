@@ -5,6 +5,7 @@ filesystem Celery broker. `DATABASE_URL` switches to PostgreSQL and `REDIS_URL` 
 Celery and Channels to Redis. A bad value stops start-up with one ImproperlyConfigured line.
 """
 
+import ipaddress
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -61,6 +62,13 @@ else:
 SECRET_KEY = keys.derive(NVR_SECRET_KEY, keys.DJANGO)
 # Where `scripts/nvr.py run` binds the web; the start-up check needs it to judge the key.
 NVR_HOST = env.str("NVR_HOST", default="127.0.0.1")
+# Reverse proxies whose X-Forwarded-For names the client (addresses or networks; nvr_project/proxy.py).
+NVR_TRUSTED_PROXIES = env.list("NVR_TRUSTED_PROXIES", default=[])
+for _proxy in NVR_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"NVR_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
 CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_TITLE = env.str("NVR_SITE_TITLE", default="NVR")
@@ -91,6 +99,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "nvr_project.proxy.TrustedProxyMiddleware",  # first: everything after sees the client's address
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
