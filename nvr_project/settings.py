@@ -186,6 +186,8 @@ else:
     for _sub in ("queue", "control", "processed", "results"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's transport with its start-up and message-file races closed (nvr_project/broker.py).
+    CELERY_BROKER_TRANSPORT = "nvr_project.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
