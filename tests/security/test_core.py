@@ -1,0 +1,100 @@
+"""One shared core: what a fresh install holds, and rules about where code may write."""
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_fresh_migrate_creates_the_default_organization(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env["NVR_DATA_DIR"] = str(tmp_path)
+    run = [sys.executable, "manage.py"]
+    subprocess.run([*run, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    show = (
+        "from organizations.models import Organization as O; "
+        "print(list(O.objects.values_list('title', 'is_default')))"
+    )
+    result = subprocess.run(
+        [*run, "shell", "-c", show], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[('Default organization', True)]"
+    # Migrating again (an upgrade) adds no second one.
+    subprocess.run([*run, "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    result = subprocess.run(
+        [*run, "shell", "-c", show], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[('Default organization', True)]"
+
+
+# --- no ORM writes under nvr_project/dialects/ ----------------------------------------------------
+
+# Called on anything, these write (a dict has none of them; a related manager has them all).
+ALWAYS_WRITES = {
+    "save",
+    "delete",
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "get_or_create",
+    "update_or_create",
+}
+# This writes when called on a manager or queryset (dict.update is fine).
+QUERYSET_WRITES = {"update"}
+QUERYSET_STEPS = {"objects", "filter", "exclude", "all", "select_for_update", "select_related", "only"}
+# Session rows are written by the Watcher authentication; they move to accounts/services/ with the
+# session work of issue 13 item 10 (another change), and leave this list then.
+KNOWN = {"nvr_project/dialects/flussonic/auth.py"}
+
+
+def _chain(node: ast.AST) -> set[str]:
+    """Every attribute name along a receiver like `Camera.objects.filter(...).select_for_update()`."""
+    names = set()
+    while True:
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Attribute):
+            names.add(node.attr)
+            node = node.value
+        else:
+            return names
+
+
+def orm_writes(source: str) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            method = node.func.attr
+            if method in ALWAYS_WRITES or (
+                method in QUERYSET_WRITES and _chain(node.func.value) & QUERYSET_STEPS
+            ):
+                found.append((node.lineno, ast.unparse(node.func)))
+    return found
+
+
+def test_the_write_finder_sees_orm_writes_and_not_dict_updates():
+    source = (
+        "Camera.objects.create(name='x')\n"
+        "Camera.objects.filter(pk=1).update(name='y')\n"
+        "camera.save(update_fields=['name'])\n"
+        "row.delete()\n"
+        "Grant.objects.get_or_create(user=u)\n"
+        "camera.grants.create(user=u)\n"
+        "item.update({'a': 1})\n"
+        "payload.create = 1\n"
+    )
+    assert [line for line, _ in orm_writes(source)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_no_dialect_writes_to_the_database_itself():
+    """Dialects translate HTTP to the domain; every write goes through a service in the apps."""
+    offenders = []
+    for file in sorted((ROOT / "nvr_project" / "dialects").rglob("*.py")):
+        relative = file.relative_to(ROOT).as_posix()
+        if relative in KNOWN:
+            continue
+        offenders += [f"{relative}:{line} {call}()" for line, call in orm_writes(file.read_text())]
+    assert offenders == [], "move these writes into a service:\n" + "\n".join(offenders)
