@@ -98,3 +98,24 @@ def test_no_dialect_writes_to_the_database_itself():
             continue
         offenders += [f"{relative}:{line} {call}()" for line, call in orm_writes(file.read_text())]
     assert offenders == [], "move these writes into a service:\n" + "\n".join(offenders)
+
+
+# --- the request path is async-capable -----------------------------------------------------------
+
+
+def test_every_middleware_in_the_request_path_is_async_capable(settings):
+    from django.utils.module_loading import import_string
+
+    sync_only = [m for m in settings.MIDDLEWARE if not getattr(import_string(m), "async_capable", False)]
+    assert sync_only == []
+
+
+def test_static_files_are_served_to_async_and_sync_requests(client):
+    import asyncio
+
+    from django.test import AsyncClient
+
+    response = asyncio.run(AsyncClient().get("/static/js/htmx.min.js"))
+    assert response.status_code == 200 and b"htmx" in b"".join(response.streaming_content)
+    response = client.get("/static/js/htmx.min.js")
+    assert response.status_code == 200 and b"htmx" in b"".join(response.streaming_content)
