@@ -119,3 +119,25 @@ def test_static_files_are_served_to_async_and_sync_requests(client):
     assert response.status_code == 200 and b"htmx" in b"".join(response.streaming_content)
     response = client.get("/static/js/htmx.min.js")
     assert response.status_code == 200 and b"htmx" in b"".join(response.streaming_content)
+
+
+# --- every setting the code reads is declared ------------------------------------------------------
+
+
+def test_every_nvr_setting_the_code_reads_is_declared_in_settings_and_the_readme():
+    import re
+
+    from django.conf import settings
+
+    read = set()
+    for app in ("accounts", "organizations", "cameras", "recordings", "nvr_project"):
+        for file in (ROOT / app).rglob("*.py"):
+            read |= set(re.findall(r"settings\.(NVR_[A-Z0-9_]+)", file.read_text()))
+            read |= set(re.findall(r"getattr\(settings, \"(NVR_[A-Z0-9_]+)\"", file.read_text()))
+    declared = (ROOT / "nvr_project" / "settings.py").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert sorted(n for n in read if not re.search(rf"^{n} = ", declared, re.M)) == []
+    # Settings that are not environment variables (paths derived from others) are not in the table.
+    environment = {n for n in read if f'"{n}"' in declared}
+    assert sorted(n for n in environment if f"`{n}`" not in readme) == []
+    assert all(hasattr(settings, n) for n in read)
