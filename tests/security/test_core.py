@@ -141,3 +141,40 @@ def test_every_nvr_setting_the_code_reads_is_declared_in_settings_and_the_readme
     environment = {n for n in read if f'"{n}"' in declared}
     assert sorted(n for n in environment if f"`{n}`" not in readme) == []
     assert all(hasattr(settings, n) for n in read)
+
+
+# --- event payloads are built in one place -------------------------------------------------------
+
+
+def test_events_are_sent_and_their_payloads_built_only_in_nvr_project_events():
+    """Services call the events.*_publish helpers; nobody else sends to the channel layer."""
+    offenders = []
+    for app in ("accounts", "organizations", "cameras", "recordings", "nvr_project"):
+        for file in (ROOT / app).rglob("*.py"):
+            if file == ROOT / "nvr_project" / "events.py" or "migrations" in file.parts:
+                continue
+            for node in ast.walk(ast.parse(file.read_text())):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                    if node.func.attr in {"publish", "group_send"}:
+                        offenders.append(f"{file.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_the_recorder_and_the_consumer_send_one_camera_status_shape():
+    from cameras.consumers import status_payload
+    from nvr_project import events
+
+    row = {
+        "name": "lobby",
+        "status": "running",
+        "status_reason": "",
+        "video_codec": "h264",
+        "width": 640,
+        "height": 480,
+        "audio_transcoded": False,
+        "bitrate": 900,
+    }
+    published = events.camera_status_payload(
+        camera="lobby", status="running", video_codec="h264", bitrate=900
+    )
+    assert set(status_payload(row)) == set(published)
