@@ -41,17 +41,17 @@ def layer_crosses_processes() -> bool:
 
 
 def status_payload(row: dict) -> dict:
-    """The `camera.status` payload, the same shape the recorder's writer publishes."""
-    return {
-        "camera": row["name"],
-        "status": row["status"],
-        "reason": row["status_reason"],
-        "video_codec": row["video_codec"],
-        "width": row["width"],
-        "height": row["height"],
-        "audio_transcoded": row["audio_transcoded"],
-        "bitrate": row["bitrate"],
-    }
+    """The `camera.status` payload from a camera row (events.camera_status_payload)."""
+    return events.camera_status_payload(
+        camera=row["name"],
+        status=row["status"],
+        reason=row["status_reason"],
+        video_codec=row["video_codec"],
+        width=row["width"],
+        height=row["height"],
+        audio_transcoded=row["audio_transcoded"],
+        bitrate=row["bitrate"],
+    )
 
 
 class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
@@ -148,12 +148,12 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
                     await self.send_json({"type": events.CAMERA_STATUS, "payload": status_payload(row)})
             if newest > last_episode:
                 for episode in await database_sync_to_async(self._new_episodes)(last_episode):
-                    payload = {
-                        "camera": episode["camera__name"],
-                        "episode": episode["id"],
-                        "type": episode["episode_type"],
-                        "opened_at": episode["opened_at"].timestamp(),
-                        "title": episode["title"],
-                    }
+                    payload = events.episode_created_payload(
+                        camera=episode["camera__name"],
+                        episode_id=episode["id"],
+                        episode_type=episode["episode_type"],
+                        opened_at=episode["opened_at"],
+                        title=episode["title"],
+                    )
                     await self.send_json({"type": events.EPISODE_CREATED, "payload": payload})
             last_episode = newest

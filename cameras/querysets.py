@@ -23,9 +23,10 @@ class CameraQuerySet(models.QuerySet):
     def for_user(self, user, action: str = Action.VIEW, organization=None) -> "CameraQuerySet":
         """Cameras `user` may perform `action` on, optionally within one organization.
 
-        Domain administrators reach everything; organization administrators every camera of
-        their organization; other members what camera grants, or else the nearest folder grant,
-        allow. A user with `allowed_tags` sees only cameras sharing one of them.
+        Domain administrators reach everything; organization administrators (owner included) every
+        camera of their organization; other members what camera grants, or else the nearest folder
+        grant, allow. A user with `allowed_tags` sees only cameras sharing one of them. The same
+        rule for one camera and one user, in Python: `cameras.access.camera_rights`.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
@@ -35,13 +36,15 @@ class CameraQuerySet(models.QuerySet):
         memberships = Membership.objects.filter(user=user)
         if organization is not None:
             memberships = memberships.filter(organization=organization)
-        admin_orgs, member_orgs = [], []
-        for membership in memberships:
-            if membership.is_admin:
-                admin_orgs.append(membership.organization_id)
-            elif membership.can_view_cameras:
-                member_orgs.append(membership.organization_id)
-        reachable = Q(organization_id__in=admin_orgs)
+        administered, member_orgs = [], []
+        for org_id, is_admin, owner_id, can_view in memberships.values_list(
+            "organization_id", "is_admin", "organization__owner_id", "can_view_cameras"
+        ):
+            if is_admin or owner_id == user.pk:  # organizations.selectors.ADMIN_MEMBERSHIP
+                administered.append(org_id)
+            elif can_view:
+                member_orgs.append(org_id)
+        reachable = Q(organization_id__in=administered)
         if member_orgs:
             reachable |= Q(organization_id__in=member_orgs) & self._granted(user, member_orgs, action)
         cameras = cameras.filter(reachable)

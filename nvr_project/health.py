@@ -26,11 +26,7 @@ def _check_database() -> dict:
 def _check_broker() -> dict:
     with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, timeout=2)
-        return {
-            "transport": conn.transport_cls
-            if isinstance(conn.transport_cls, str)
-            else conn.transport.driver_type
-        }
+        return {"transport": conn.transport.driver_type}
 
 
 def _check_channel_layer() -> dict:

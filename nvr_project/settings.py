@@ -101,7 +101,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "nvr_project.proxy.TrustedProxyMiddleware",  # first: everything after sees the client's address
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "nvr_project.static.StaticFilesMiddleware",  # WhiteNoise, async-capable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -222,6 +222,8 @@ else:
     for _sub in ("queue", "control", "processed", "results"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # kombu's transport with its start-up and message-file races closed (nvr_project/broker.py).
+    CELERY_BROKER_TRANSPORT = "nvr_project.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
@@ -287,3 +289,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("NVR_LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "daphne": {"level": "WARNING"}},
 }
+
+# --- Tuning read by the apps and dialects ------------------------------------------------------
+# How long an Agent activation token lives, seconds (cameras.services.agents).
+NVR_AGENT_TOKEN_TTL = _env_int("NVR_AGENT_TOKEN_TTL", 24 * 3600)
+# Admin API health: a node's load (percent) at or over which it is `degradated` / `partial_outage`.
+NVR_HEALTH_DEGRADED_PERCENT = _env_int("NVR_HEALTH_DEGRADED_PERCENT", 80)
+NVR_HEALTH_PARTIAL_OUTAGE_PERCENT = _env_int("NVR_HEALTH_PARTIAL_OUTAGE_PERCENT", 95)
+# Watcher long-poll database steps on the request's own thread and connection instead of the
+# shared executor: only tests that keep their rows in an open transaction want it.
+NVR_WATCHER_POLL_THREAD_SENSITIVE = _env_bool("NVR_WATCHER_POLL_THREAD_SENSITIVE", False)

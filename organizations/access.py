@@ -3,7 +3,7 @@
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder, Organization
-from organizations.selectors import folder_list, organization_list_for_user
+from organizations.selectors import folder_list, is_organization_admin, organization_list_for_user
 
 
 def access_organization(user, organization_id) -> Organization:
@@ -15,9 +15,9 @@ def access_organization(user, organization_id) -> Organization:
 
 
 def access_organization_admin(user, organization_id) -> Organization:
-    """The organization if `user` administers it; members who are not admins get ObjectNotFound too."""
+    """The organization if `user` administers it (owner included); other members get ObjectNotFound too."""
     organization = access_organization(user, organization_id)
-    if user.is_domain_admin or organization.memberships.filter(user=user, is_admin=True).exists():
+    if is_organization_admin(user, organization):
         return organization
     raise ObjectNotFound("organization not found")
 

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder, FolderGrant, Membership
+from organizations.selectors import ADMIN_MEMBERSHIP, folder_chain, folder_parents
 
 # The ActionGrant fields, each annotated as `rights_<field>` on the members.
 RIGHT_FLAGS = tuple(f"can_{action}" for action in Action.values)
@@ -30,14 +31,7 @@ RIGHT_FIELDS = (*RIGHT_FLAGS, "archive_depth_limit")
 
 def folder_ancestry(folder: Folder) -> list[int]:
     """The folder's id, then its parent's, up to the top (one query)."""
-    parents = dict(
-        Folder.objects.filter(organization_id=folder.organization_id).values_list("id", "parent_id")
-    )
-    chain, node = [], folder.pk
-    while node is not None and node not in chain:  # a cycle can only come from a bad write
-        chain.append(node)
-        node = parents.get(node)
-    return chain
+    return folder_chain(folder_parents(organization_ids=[folder.organization_id]), folder.pk)
 
 
 def _members_with_rights(folder: Folder) -> QuerySet[Membership]:
@@ -50,9 +44,7 @@ def _members_with_rights(folder: Folder) -> QuerySet[Membership]:
         .annotate(_nearness=nearness)
         .order_by("_nearness")
     )
-    admin = Q(is_admin=True)
-    if folder.organization.owner_id is not None:
-        admin |= Q(user_id=folder.organization.owner_id)
+    admin = ADMIN_MEMBERSHIP
     annotations = {
         "rights_admin": Case(
             When(admin, then=Value(True)), default=Value(False), output_field=BooleanField()

@@ -1,5 +1,7 @@
 """Resolve the current organization once per dashboard request (request.organization)."""
 
+from asgiref.sync import iscoroutinefunction
+from django.utils.decorators import sync_and_async_middleware
 from django.utils.functional import SimpleLazyObject
 
 from organizations.selectors import organization_list_for_user
@@ -21,10 +23,20 @@ def current_organization(request):
     return organizations.order_by("-is_default", "title", "id").first()
 
 
-class CurrentOrganizationMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+@sync_and_async_middleware
+def CurrentOrganizationMiddleware(get_response):  # noqa: N802 - named as the class it replaced
+    """Lazy, so it touches the database only when a view reads it; async-capable, so a waiting
+    async view (the Watcher long-poll) holds no thread on its way through."""
+    if iscoroutinefunction(get_response):
 
-    def __call__(self, request):
-        request.organization = SimpleLazyObject(lambda: current_organization(request))
-        return self.get_response(request)
+        async def middleware(request):
+            request.organization = SimpleLazyObject(lambda: current_organization(request))
+            return await get_response(request)
+
+    else:
+
+        def middleware(request):
+            request.organization = SimpleLazyObject(lambda: current_organization(request))
+            return get_response(request)
+
+    return middleware

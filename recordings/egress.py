@@ -12,9 +12,11 @@ import threading
 import time
 import uuid
 
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.db import DatabaseError
 from django.db.models import F
 from django.utils import timezone
+from django.utils.decorators import sync_and_async_middleware
 
 from cameras.models import NodeEgress
 from cameras.services.nodes import node_name
@@ -68,18 +70,38 @@ class EgressMeter:
 METER = EgressMeter()
 
 
-class EgressMiddleware:
-    """Counts the bytes of every media answer (HLS playlists and segments, previews, exports)."""
+@sync_and_async_middleware
+def EgressMiddleware(get_response):  # noqa: N802 - named as the class it replaced
+    """Counts the bytes of every media answer (HLS playlists and segments, previews, exports).
 
-    def __init__(self, get_response):
-        self.get_response = get_response
+    Async-capable, so a waiting async view (the Watcher long-poll) holds no thread in it.
+    """
+    if iscoroutinefunction(get_response):
 
-    def __call__(self, request):
-        response = self.get_response(request)
-        if request.path.startswith(MEDIA_PREFIXES) and response.status_code in (200, 206):
-            size = response.get("Content-Length")
-            if size is None and not response.streaming:
-                size = len(response.content)
-            camera = request.path.split("/")[2] if request.path.count("/") >= 2 else ""
-            METER.count(int(size or 0), (request.META.get("REMOTE_ADDR", ""), camera))
-        return response
+        async def middleware(request):
+            response = await get_response(request)
+            if _counted(request, response):  # the count may write its row: off the event loop
+                await sync_to_async(_count)(request, response)
+            return response
+
+    else:
+
+        def middleware(request):
+            response = get_response(request)
+            if _counted(request, response):
+                _count(request, response)
+            return response
+
+    return middleware
+
+
+def _counted(request, response) -> bool:
+    return request.path.startswith(MEDIA_PREFIXES) and response.status_code in (200, 206)
+
+
+def _count(request, response) -> None:
+    size = response.get("Content-Length")
+    if size is None and not response.streaming:
+        size = len(response.content)
+    camera = request.path.split("/")[2] if request.path.count("/") >= 2 else ""
+    METER.count(int(size or 0), (request.META.get("REMOTE_ADDR", ""), camera))

@@ -84,16 +84,13 @@ def episode_create(*, camera, opened_at, episode_type: str = "generic", **fields
     )
     episode.full_clean()
     episode.save()
-    events.publish(
-        events.organization_group(camera.organization_id),
-        events.EPISODE_CREATED,
-        {
-            "camera": camera.name,
-            "episode": episode.pk,
-            "type": episode.episode_type,
-            "opened_at": episode.opened_at.timestamp(),
-            "title": episode.title,
-        },
+    events.episode_created_publish(
+        camera.organization_id,
+        camera=camera.name,
+        episode_id=episode.pk,
+        episode_type=episode.episode_type,
+        opened_at=episode.opened_at,
+        title=episode.title,
     )
     kind = episode.episode_type if episode.episode_type in ("face", "vehicle") else "generic"
     camera_event_notify(

@@ -5,8 +5,10 @@
     python3 scripts/nvr.py test    # venv, install with test extras, run the test suite
 
 `run` supervises daphne (HTTP and websockets), a Celery worker for the default queue, one for
-the ingest queue, and Celery beat. Each child gets its own process group; Ctrl-C (or SIGTERM)
-stops every group, waits, and kills what is left, so no process outlives the command.
+the ingest queue, and Celery beat. Each child gets its own process group; one that dies is
+restarted with a growing delay, and one that keeps dying stops the command with exit code 1.
+Ctrl-C (or SIGTERM) stops every group, waits, and kills what is left, so no process outlives
+the command.
 """
 
 import hashlib
@@ -23,6 +25,14 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = Path(os.environ.get("NVR_VENV", ROOT / ".venv"))
 PY = VENV / "bin" / "python"
 STOP_GRACE_SECONDS = 15
+# A crashed child waits 1 s before its restart, then 2, 4 ... up to 60 s while it keeps crashing; a
+# child that stayed up a minute starts again from 1 s. Five deaths within five minutes is a fault a
+# restart will not cure (a bad setting, a full disk): the command stops and exits non-zero.
+RESTART_FIRST_DELAY = 1.0
+RESTART_MAX_DELAY = 60.0
+RESTART_STABLE_SECONDS = 60.0
+RESTART_MAX_CRASHES = 5
+RESTART_WINDOW_SECONDS = 300.0
 
 
 def log(message: str) -> None:
@@ -105,17 +115,63 @@ def stop_all(procs: dict[str, subprocess.Popen]) -> None:
         else:
             log(f"{name} stopped")
     for name, proc in procs.items():
-        try:  # the group may hold pool children even after its leader exited
-            os.killpg(proc.pid, signal.SIGKILL)
-            if proc.poll() is None:
-                log(f"killed {name}, it did not stop within {STOP_GRACE_SECONDS}s")
-        except ProcessLookupError:
-            pass
+        if proc.poll() is None:
+            log(f"killed {name}, it did not stop within {STOP_GRACE_SECONDS}s")
+        kill_group(proc)
 
 
-def supervise(procs_spec: dict[str, list[str]]) -> int:
-    procs: dict[str, subprocess.Popen] = {}
+def kill_group(proc: subprocess.Popen) -> None:
+    try:  # the group may hold pool children even after its leader exited
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.poll()
+
+
+class Child:
+    """One supervised process and its restart bookkeeping."""
+
+    def __init__(self, name: str, cmd: list[str]):
+        self.name, self.cmd = name, cmd
+        self.proc: subprocess.Popen | None = None
+        self.started = 0.0
+        self.crashes: list[float] = []  # when it died, within the give-up window
+        self.delay = 0.0  # the next restart's wait; doubles with each quick crash
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.cmd, cwd=ROOT, start_new_session=True)
+        self.started, self.restart_at = time.monotonic(), None
+
+
+def describe_exit(code: int) -> str:
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+def supervise(
+    procs_spec: dict[str, list[str]],
+    *,
+    first_delay: float = RESTART_FIRST_DELAY,
+    max_delay: float = RESTART_MAX_DELAY,
+    stable_after: float = RESTART_STABLE_SECONDS,
+    max_crashes: int = RESTART_MAX_CRASHES,
+    window: float = RESTART_WINDOW_SECONDS,
+) -> int:
+    """Run every child, restart one that dies, and stop them all on a signal.
+
+    A child that dies is restarted after a delay that doubles from `first_delay` up to `max_delay`
+    and starts over once the child has stayed up `stable_after` seconds. One that dies `max_crashes`
+    times within `window` seconds is given up on: everything stops and the exit code is 1, so a
+    service manager sees the failure. A signal stops everything with exit code 0, as before.
+    """
+    kids = {name: Child(name, cmd) for name, cmd in procs_spec.items()}
     stopping = False
+    failed = ""
 
     def on_signal(signum, frame):
         nonlocal stopping
@@ -124,18 +180,41 @@ def supervise(procs_spec: dict[str, list[str]]) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        for name, cmd in procs_spec.items():
-            procs[name] = subprocess.Popen(cmd, cwd=ROOT, start_new_session=True)
+        for kid in kids.values():
+            kid.start()
         while not stopping:
-            for name, proc in procs.items():
-                if proc.poll() is not None:
-                    log(f"{name} exited with {proc.returncode}; stopping everything")
+            now = time.monotonic()
+            for kid in kids.values():
+                if kid.restart_at is not None:
+                    if now >= kid.restart_at:
+                        log(f"restarting {kid.name}")
+                        kid.start()
+                    continue
+                code = kid.proc.poll()
+                if code is None:
+                    continue
+                kill_group(kid.proc)  # a dead leader can leave pool children behind
+                if now - kid.started >= stable_after:
+                    kid.delay = 0.0
+                kid.crashes = [t for t in kid.crashes if now - t < window] + [now]
+                if len(kid.crashes) >= max_crashes:
+                    failed = f"{kid.name} died {len(kid.crashes)} times within {window:g}s"
+                    log(f"{kid.name} {describe_exit(code)}; {failed}, giving up and stopping everything")
                     stopping = True
                     break
+                kid.delay = min(max_delay, kid.delay * 2) if kid.delay else first_delay
+                kid.restart_at = now + kid.delay
+                log(
+                    f"{kid.name} {describe_exit(code)}; restarting in {kid.delay:g}s "
+                    f"({len(kid.crashes)} of {max_crashes} deaths allowed within {window:g}s)"
+                )
             time.sleep(0.3)
     finally:
-        stop_all(procs)
+        stop_all({kid.name: kid.proc for kid in kids.values() if kid.proc is not None})
     log("all processes stopped")
+    if failed:
+        log(f"exiting with an error: {failed}")
+        return 1
     return 0
 
 

@@ -18,6 +18,16 @@ from tests.factories import (
 pytest_plugins = ["tests.support.fixtures"]
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Tests build their own tenants: drop the default organization the migrations create
+    (organizations 0002, guarded by tests/security/test_core.py), once per test database."""
+    from organizations.models import Organization
+
+    with django_db_blocker.unblock():
+        Organization.objects.filter(is_default=True).delete()
+
+
 @pytest.fixture(autouse=True)
 def _separate_channel_groups(settings, worker_id):
     """With Redis, parallel test workers share one server: give each its own key prefix."""

@@ -31,7 +31,7 @@ class ActivationRefused(Exception):
 
 
 def activation_ttl() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "NVR_AGENT_TOKEN_TTL", DAY_SECONDS)))
+    return timedelta(seconds=settings.NVR_AGENT_TOKEN_TTL)
 
 
 def preset_usable(organization: Organization, preset_id: int | None) -> Preset | None:

@@ -75,11 +75,7 @@ def _announce(camera: Camera, actor, message: str) -> None:
         object_id=camera.name,
         message=message,
     )
-    events.publish(
-        events.organization_group(camera.organization_id),
-        events.CAMERA_CHANGED,
-        {"camera": camera.name, "enabled": camera.enabled},
-    )
+    events.camera_changed_publish(camera.organization_id, camera=camera.name, enabled=camera.enabled)
 
 
 @transaction.atomic
@@ -274,11 +270,7 @@ def camera_transfer(*, camera: Camera, organization: Organization, actor) -> Cam
             object_id=camera.name,
             message=f"moved {camera.name} from {source} to {organization}",
         )
-        events.publish(
-            events.organization_group(org.pk),
-            events.CAMERA_CHANGED,
-            {"camera": camera.name, "enabled": camera.enabled},
-        )
+        events.camera_changed_publish(org.pk, camera=camera.name, enabled=camera.enabled)
     return camera
 
 
@@ -314,11 +306,7 @@ def camera_delete(*, camera: Camera, actor, wait_seconds: float = DELETE_WAIT_SE
             object_id=locked.name,
             message=f"deleted {locked.name}",
         )
-        events.publish(
-            events.organization_group(locked.organization_id),
-            events.CAMERA_CHANGED,
-            {"camera": locked.name, "deleted": True},
-        )
+        events.camera_changed_publish(locked.organization_id, camera=locked.name, deleted=True)
         locked.delete()
 
 

@@ -8,13 +8,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views import View
 
-from cameras.access import access_camera, is_organization_admin
+from cameras.access import access_camera, camera_rights, is_organization_admin
 from cameras.models import Camera, CameraGrant
 from cameras.services import camera_grant_remove, camera_grant_set
 from cameras.views.cameras import OrganizationViewMixin, htmx_partial, render_page
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Folder, FolderGrant, Membership
+from organizations.selectors import folder_chain, folder_parents, is_admin_membership
 
 TEMPLATE = "cameras/camera_access.html"
 
@@ -45,7 +46,10 @@ class MemberAccess:
     @property
     def editable(self) -> bool:
         """A camera grant changes something only for members who are not administrators."""
-        return not (self.membership.is_admin or self.user.is_domain_admin)
+        user = self.user
+        return not (
+            user.is_domain_admin or is_admin_membership(self.membership, self.membership.organization)
+        )
 
     @property
     def fallback_label(self) -> str:
@@ -54,62 +58,59 @@ class MemberAccess:
         return f"folder “{self.folder_grant_folder.title}”"
 
 
+SOURCE_LABELS = {
+    "inactive": "Account disabled",
+    "domain_admin": "Domain administrator",
+    "admin": "Organization administrator",
+    "off": "Camera access turned off for this member",
+    "camera": "Camera grant",
+    "folder": "Folder grant",
+    "tags": "Outside the member's allowed tags",
+    "none": "No grant",
+}
+
+
 def _rights(allowed: frozenset[str]) -> tuple[Right, ...]:
     return tuple(Right(value, label, value in allowed) for value, label in Action.choices)
 
 
 def camera_access_list(*, camera: Camera) -> list[MemberAccess]:
-    """Every member of the camera's organization with their effective rights on it.
+    """Every member of the camera's organization with their effective rights on it, in five queries.
 
-    The same rules as `Camera.objects.for_user`, for all members at once in four queries: domain
-    and organization administrators reach everything, a member whose camera access is off
-    nothing, others what their camera grant allows, or else the nearest folder grant up the
-    camera's folder chain; tag restrictions apply to everyone but domain administrators.
+    Each row is `cameras.access.camera_rights`, the rule `Camera.objects.for_user` applies in SQL.
     """
-    parents = dict(
-        Folder.objects.filter(organization_id=camera.organization_id).values_list("id", "parent_id")
-    )
-    chain, node = [], camera.folder_id
-    while node is not None and node not in chain:
-        chain.append(node)
-        node = parents.get(node)
+    chain = folder_chain(folder_parents(organization_ids=[camera.organization_id]), camera.folder_id)
     folders = Folder.objects.in_bulk(chain)
-    folder_grants = {(g.folder_id, g.user_id): g for g in FolderGrant.objects.filter(folder_id__in=chain)}
+    folder_grants: dict[int, dict[int, FolderGrant]] = {}
+    for grant in FolderGrant.objects.filter(folder_id__in=chain):
+        folder_grants.setdefault(grant.user_id, {})[grant.folder_id] = grant
     camera_grants = {g.user_id: g for g in CameraGrant.objects.filter(camera=camera)}
     memberships = camera.organization.memberships.select_related("user").order_by("-is_admin", "user__login")
-    everything = frozenset(Action.values)
-    tags = {t.lower() for t in camera.tag_set}
     rows = []
     for membership in memberships:
         user = membership.user
-        nearest = next((f for f in chain if (f, user.id) in folder_grants), None)
-        folder_grant = folder_grants.get((nearest, user.id))
+        grants = folder_grants.get(user.id, {})
+        nearest = next((f for f in chain if f in grants), None)
         camera_grant = camera_grants.get(user.id)
-        allowed, source, label = frozenset(), "none", "No grant"
-        if not user.is_active:
-            source, label = "inactive", "Account disabled"
-        elif user.is_domain_admin:
-            allowed, source, label = everything, "domain_admin", "Domain administrator"
-        elif membership.is_admin:
-            allowed, source, label = everything, "admin", "Organization administrator"
-        elif not membership.can_view_cameras:
-            source, label = "off", "Camera access turned off for this member"
-        elif camera_grant is not None:
-            allowed, source, label = camera_grant.actions, "camera", "Camera grant"
-        elif folder_grant is not None:
-            allowed, source, label = folder_grant.actions, "folder", f"Folder “{folders[nearest].title}”"
-        allowed_tags = user.allowed_tag_set
-        if allowed and source != "domain_admin" and allowed_tags is not None:
-            if not {t.lower() for t in allowed_tags} & tags:
-                allowed, source, label = frozenset(), "tags", "Outside the member's allowed tags"
+        rights = camera_rights(
+            user=user,
+            membership=membership,
+            camera=camera,
+            camera_grant=camera_grant,
+            folder_grants=grants,
+            chain=chain,
+        )
+        label = SOURCE_LABELS[rights.source]
+        if rights.source == "folder":
+            label = f"Folder “{folders[rights.folder_id].title}”"
         rows.append(
             MemberAccess(
                 membership=membership,
-                rights=_rights(allowed),
-                source=source,
+                rights=_rights(rights.actions),
+                source=rights.source,
                 source_label=label,
                 camera_grant=camera_grant,
-                folder_grant=folder_grant,
+                folder_grant=grants.get(nearest),
                 folder_grant_folder=folders.get(nearest),
             )
         )
@@ -143,7 +144,7 @@ class CameraAccessView(OrganizationViewMixin, View):
         if membership is None:
             raise ObjectNotFound("member not found")
         user, camera = membership.user, self.camera
-        if membership.is_admin or user.is_domain_admin:
+        if is_organization_admin(user, self.organization):
             return self._answer(request, f"{user} is an administrator and reaches every camera.", error=True)
         if request.POST.get("remove"):
             removed = camera_grant_remove(camera=camera, user=user, actor=request.user)

@@ -3,8 +3,7 @@
 from django.shortcuts import render
 from django.views import View
 
-from cameras.access import access_camera
-from cameras.models import Camera
+from cameras.access import access_camera, camera_actions
 from cameras.views.cameras import OrganizationViewMixin
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
@@ -19,18 +18,15 @@ class CameraWatchView(OrganizationViewMixin, View):
         user = request.user
         camera = access_camera(user, name, action=Action.LIVE, organization=self.organization)
 
-        def may(action: str) -> bool:
-            granted = Camera.objects.for_user(user, action, organization=self.organization)
-            return granted.filter(pk=camera.pk).exists()
-
+        actions = camera_actions(user, camera)
         try:
             start_at = float(request.GET["at"]) if request.GET.get("at") else None
         except ValueError:
             start_at = None
         context = {
             "camera": camera,
-            "may_archive": may(Action.ARCHIVE),
-            "may_export": may(Action.EXPORT),
+            "may_archive": Action.ARCHIVE in actions,
+            "may_export": Action.EXPORT in actions,
             "start_at": start_at,
             "time_zone": self.organization.time_zone,
         }

@@ -14,7 +14,7 @@ from django.db.models import Q
 from organizations.choices import AuditKind
 from organizations.exceptions import LimitReached, ObjectNotFound
 from organizations.models import Membership, Organization
-from organizations.selectors import membership_get
+from organizations.selectors import is_organization_admin, membership_get
 
 from . import audit_event_record, membership_set, organization_create
 
@@ -32,18 +32,15 @@ def is_owner(user, organization: Organization) -> bool:
 
 def can_edit_organization(user, organization: Organization) -> bool:
     """Domain administrators, the owner and the organization's administrators (catalog §5.9.4)."""
-    if user.is_domain_admin or is_owner(user, organization):
-        return True
-    membership = membership_get(user=user, organization=organization)
-    return membership is not None and membership.is_admin
+    return is_organization_admin(user, organization)
 
 
 def can_edit_users(user, organization: Organization) -> bool:
     """Who manages members: the editors of the organization, and members with `can_edit_users`."""
-    if user.is_domain_admin or is_owner(user, organization):
+    if is_organization_admin(user, organization):
         return True
     membership = membership_get(user=user, organization=organization)
-    return membership is not None and (membership.is_admin or membership.can_edit_users)
+    return membership is not None and membership.can_edit_users
 
 
 def organization_create_by(

@@ -165,11 +165,7 @@ def job_finish(job: Job, status: str, **fields) -> None:
 
 
 def job_publish(job: Job, **payload) -> None:
-    events.publish(
-        events.organization_group(job.organization_id),
-        "job.progress",
-        {"job": str(job.public_id), "kind": job.kind, **payload},
-    )
+    events.job_progress_publish(job.organization_id, job_id=str(job.public_id), kind=job.kind, **payload)
 
 
 def _us(moment: dt.datetime) -> int:

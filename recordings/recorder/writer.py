@@ -298,16 +298,14 @@ class IndexWriter(threading.Thread):
                     body=reason or f"the camera is {state}",
                 )
             self._last_status = key
-            events.publish(
-                events.organization_group(self.organization_id),
-                events.CAMERA_STATUS,
-                {
-                    "camera": self.camera_name,
-                    "status": state,
-                    "reason": fields["status_reason"],
-                    "video_codec": fields.get("video_codec", ""),
-                    "width": fields.get("width", 0),
-                    "height": fields.get("height", 0),
-                    "audio_transcoded": fields.get("audio_transcoded", False),
-                },
+            events.camera_status_publish(
+                self.organization_id,
+                camera=self.camera_name,
+                status=state,
+                reason=fields["status_reason"],
+                video_codec=fields.get("video_codec", ""),
+                width=fields.get("width", 0),
+                height=fields.get("height", 0),
+                audio_transcoded=fields.get("audio_transcoded", False),
+                bitrate=fields.get("bitrate"),
             )

@@ -118,11 +118,29 @@ def test_subscribing_again_updates_the_one_subscription(world, send):
     )
     assert response.json() == {
         "stream_name": "a-lobby",
-        "event_types": {"episode_generic": False, "episode_vehicle": True, "episode_face": True},
+        "event_types": {
+            "episode_generic": False,
+            "episode_vehicle": True,
+            "episode_face": True,
+            "stream_dead": False,
+        },
         "notification_type": "push",
         "notification_frequency": 300,
     }
     assert EventSubscription.objects.filter(user=world.alice).count() == 1
+
+
+def test_stream_dead_is_stored_and_returned(world, send):
+    body = {"stream_name": "a-lobby", "event_types": {"stream_dead": True}, "notification_type": "push"}
+    response = send("POST", SUBSCRIBE, body)
+    assert response.status_code == 200, response.content
+    assert response.json()["event_types"]["stream_dead"] is True
+    assert EventSubscription.objects.get(user=world.alice).on_stream_dead is True
+    assert pointers(send("POST", SUBSCRIBE, {**body, "event_types": {"stream_dead": 1}})) == [
+        "/event_types/stream_dead"
+    ]
+    body = {**body, "event_types": {"stream_dead": False}}
+    assert send("POST", SUBSCRIBE, body).json()["event_types"]["stream_dead"] is False
 
 
 # --- web push subscriptions ---------------------------------------------------------------------

@@ -114,6 +114,33 @@ def test_user_create_without_organization_joins_the_default_one(world, api):
     assert send(api, "POST", "/users", {"name": "erin"}, login="carol").status_code == 403
 
 
+def test_user_create_takes_the_organization_from_an_organizations_list_as_watcher_clients_send(world, api):
+    extra = OrganizationFactory(title="Org C")
+    MembershipFactory(user=world.alice, organization=extra, is_admin=True)
+    response = send(api, "POST", "/users", {"name": "dave", "organizations": [{"id": extra.id}]})
+    assert response.status_code == 200, response.content
+    assert [o["id"] for o in response.json()["organizations"]] == [extra.id]
+    assert Membership.objects.filter(user__login="dave").get().organization == extra
+    # organization_id wins when both are sent
+    body = {"name": "erin", "organization_id": world.org_a.id, "organizations": [{"id": extra.id}]}
+    assert [o["id"] for o in send(api, "POST", "/users", body).json()["organizations"]] == [world.org_a.id]
+
+
+def test_user_create_refuses_a_bad_or_foreign_organizations_list_by_pointer(world, api):
+    cases = [
+        ({"organizations": [{"id": world.org_b.id}]}, "/organizations/0/id"),  # not the caller's: unknown
+        ({"organizations": [{"id": "1"}]}, "/organizations/0/id"),
+        ({"organizations": [{}]}, "/organizations/0/id"),
+        ({"organizations": [7]}, "/organizations/0/id"),
+        ({"organizations": {"id": 1}}, "/organizations"),
+        ({"organizations": [{"id": world.org_a.id}, {"id": world.org_a.id}]}, "/organizations"),
+    ]
+    for extra, pointer in cases:
+        response = send(api, "POST", "/users", {"name": "dave", **extra})
+        assert response.status_code == 400 and pointers(response) == [pointer], (extra, response.content)
+    assert not User.objects.filter(login="dave").exists()
+
+
 def test_only_members_who_edit_users_create_users(world, api):
     body = {"name": "dave", "organization_id": world.org_a.id}
     response = send(api, "POST", "/users", body, login="bob")
@@ -245,7 +272,9 @@ def test_a_plain_member_cannot_delete_anyone(world, api):
 def test_can_edit_keeps_only_organizations_the_caller_may_edit(world, api):
     path = f"/users/{world.bob.id}/organization"
     assert len(api("GET", path + "?can_edit=true", login="alice").json()["organizations"]) == 1
-    assert api("GET", path + "?can_edit=false", login="alice").json()["organizations"] == []
+    # Watcher clients always send the parameter: false is "any", not "only those I may not edit".
+    assert len(api("GET", path + "?can_edit=false", login="alice").json()["organizations"]) == 1
+    assert len(api("GET", path + "?can_edit=false", login="bob").json()["organizations"]) == 1
     assert api("GET", path + "?can_edit=true", login="bob").json()["organizations"] == []
     assert len(api("GET", path, login="bob").json()["organizations"]) == 1
     response = api("GET", path + "?can_edit=maybe", login="alice")

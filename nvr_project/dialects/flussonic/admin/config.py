@@ -121,7 +121,7 @@ class DomainConfigView(WatcherAdminView):
 
 def masked_database_url() -> str:
     """The database this installation uses, as a DSN with its password replaced by `***` (§5.1.3)."""
-    url = getattr(settings, "DATABASE_URL", "") or ""
+    url = settings.DATABASE_URL
     if not url:
         return f"sqlite:///{settings.DATABASES['default']['NAME']}"
     parts = urlsplit(url)

@@ -21,8 +21,8 @@ from .schemas import STREAMER
 
 # Health thresholds (catalog §6.4 leaves them to us): a load at or over the first is `degradated`,
 # at or over the second `partial_outage`; an offline node is an `outage`, a node capped at 0 `disabled`.
-DEGRADED_PERCENT = getattr(settings, "NVR_HEALTH_DEGRADED_PERCENT", 80)
-PARTIAL_OUTAGE_PERCENT = getattr(settings, "NVR_HEALTH_PARTIAL_OUTAGE_PERCENT", 95)
+DEGRADED_PERCENT = settings.NVR_HEALTH_DEGRADED_PERCENT
+PARTIAL_OUTAGE_PERCENT = settings.NVR_HEALTH_PARTIAL_OUTAGE_PERCENT
 HEALTH = ("operational", "degradated", "partial_outage", "outage", "disabled")
 
 STREAMER_FIELDS = {

@@ -227,7 +227,7 @@ def _step(fn):
             if not connection.in_atomic_block:  # a test's (or a caller's) transaction keeps its own
                 connection.close()
 
-    sensitive = getattr(settings, "NVR_WATCHER_POLL_THREAD_SENSITIVE", False)
+    sensitive = settings.NVR_WATCHER_POLL_THREAD_SENSITIVE
     return sync_to_async(run, thread_sensitive=sensitive)
 
 

@@ -87,7 +87,7 @@ def parse_permissions_body(body) -> dict:
 
 def _may_manage_permissions(user, organization: Organization) -> bool:
     # §5.14.7: `can_edit_users`; organization administrators and the owner hold every right (§8).
-    if is_organization_admin(user, organization) or organization.owner_id == user.pk:
+    if is_organization_admin(user, organization):
         return True
     membership = membership_get(user=user, organization=organization)
     return membership is not None and membership.can_edit_users

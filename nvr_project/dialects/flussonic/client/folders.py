@@ -108,7 +108,7 @@ def folder_context(user, organization) -> dict:
 
 def _may_edit_folders(user, organization: Organization) -> None:
     # §8: organization administrators (the owner among them) hold every folder-level right.
-    if not (is_organization_admin(user, organization) or organization.owner_id == user.pk):
+    if not is_organization_admin(user, organization):
         raise PermissionDenied("only organization administrators may create, change or delete folders")
 
 

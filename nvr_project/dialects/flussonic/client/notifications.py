@@ -31,7 +31,12 @@ from ..openapi import BOOL, INT, TEXT, component, obj, responses
 from .base import WatcherClientView
 
 DEVICE_LIMITS = {key: DeviceToken._meta.get_field(key).max_length for key in ("platform", "model", "version")}
-EVENT_TYPES = {"episode_generic": "on_generic", "episode_vehicle": "on_vehicle", "episode_face": "on_face"}
+EVENT_TYPES = {
+    "episode_generic": "on_generic",
+    "episode_vehicle": "on_vehicle",
+    "episode_face": "on_face",
+    "stream_dead": "on_stream_dead",  # the recorder notifies it when a camera's input is lost
+}
 PUSH_SCHEMES = ["http", "https"]
 ENDPOINT_LIMIT = WebPushSubscription._meta.get_field("endpoint").max_length
 

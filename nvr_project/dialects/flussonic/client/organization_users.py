@@ -1,7 +1,7 @@
 """Organization members (catalog §5.9.6-5.9.8, §6.11): list, get, and save (add or update) a member."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, ExpressionWrapper, F, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from organizations.access import access_organization
 from organizations.exceptions import ObjectNotFound
 from organizations.models import FolderGrant, Membership, Organization
+from organizations.selectors import ADMIN_MEMBERSHIP
 from organizations.services.organization_edit import can_edit_users, member_candidate_get, member_save
 
 from ..collections import Collection, Field
@@ -33,7 +34,7 @@ def _effective(flag: str):
     """A field factory: the flag as the API shows it (administrators and the owner hold every right)."""
 
     def expression(request=None):
-        held = Q(is_admin=True) | Q(**{flag: True}) | Q(user_id=F("organization__owner_id"))
+        held = ADMIN_MEMBERSHIP | Q(**{flag: True})
         return ExpressionWrapper(held, output_field=BooleanField())
 
     return expression

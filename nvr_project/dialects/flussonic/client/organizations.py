@@ -11,7 +11,7 @@ from cameras.services.organizations import OrganizationInUse, organization_delet
 from organizations.access import access_organization
 from organizations.exceptions import ObjectNotFound
 from organizations.models import Membership, Organization
-from organizations.selectors import organization_list_for_user
+from organizations.selectors import is_admin_membership, organization_list_for_user
 from organizations.services.organization_edit import (
     UNCHANGED,
     member_candidate_get,
@@ -131,7 +131,7 @@ def permissions(membership: Membership | None, organization: Organization) -> di
     """§6.11 for one member; an organization administrator (or the owner) holds every right (§8)."""
     if membership is None:
         return {"is_member": False, **{key: False for key in PERMISSION_FLAGS}}
-    admin = membership.is_admin or organization.owner_id == membership.user_id
+    admin = is_admin_membership(membership, organization)
     flags = {key: admin or getattr(membership, field) for key, field in PERMISSION_FLAGS.items()}
     return {"is_member": True, **flags}
 

@@ -5,7 +5,7 @@ Bodies are patches: only keys present change. Unknown and read-only keys (`stats
 References (`organization_id`, `folder_id`, `preset_id`) are only read here; the view resolves them.
 """
 
-from dataclasses import dataclass, field
+from cameras.services.camera_save import CameraChange
 
 from ..errors import InvalidBody
 from ..openapi import BOOL, FREE, NUMBER, TEXT, array, component, nullable, obj
@@ -108,28 +108,8 @@ STREAM_BODY_SCHEMA = component(
 )
 
 
-@dataclass
-class StreamPatch:
-    """What a body asks for, in our terms; None means "not given"."""
-
-    fields: dict = field(default_factory=dict)  # Camera model fields
-    inputs: list[dict] | None = None
-    enabled: bool | None = None
-    favourite: bool | None = None
-    organization_id: int | None = None
-    folder_id: int | None | bool = False  # False: not given; None: no folder
-    preset_id: int | None | bool = False
-    reset: bool = False
-
-
-def favourite_only(patch: StreamPatch) -> bool:
-    """Only `is_favourite` changes: a per-user mark any viewer may set, unlike the configuration."""
-    untouched = patch.folder_id is False and patch.preset_id is False and patch.organization_id is None
-    return (
-        patch.favourite is not None
-        and untouched
-        and not (patch.fields or patch.reset or patch.inputs is not None or patch.enabled is not None)
-    )
+# A parsed body is the camera save's own change (cameras.services.camera_save).
+StreamPatch = CameraChange
 
 
 def pointer_for(key: str) -> str:

@@ -17,7 +17,7 @@ from rest_framework.parsers import BaseParser
 from rest_framework.response import Response
 
 from cameras import onvif
-from cameras.access import can_add_cameras
+from cameras.access import camera_actions, can_add_cameras
 from cameras.models import Camera
 from cameras.services import (
     OnvifUnavailable,
@@ -181,7 +181,7 @@ class _DeviceView(WatcherClientView):
         if action == Action.MANAGE:
             allowed = can_add_cameras(self.user, camera.organization)
         else:
-            allowed = Camera.objects.for_user(self.user, action).filter(pk=camera.pk).exists()
+            allowed = action in camera_actions(self.user, camera)
         if not allowed:
             raise PermissionDenied(
                 f"you may not {'use PTZ on' if action == Action.PTZ else 'edit'} this stream"

@@ -1,31 +1,19 @@
 """Streams, write side (catalog §5.2.3, §5.2.4): `stream_save` (upsert, partial merge) and `stream_delete`."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from cameras.access import can_add_cameras
-from cameras.models import Camera, Preset
-from cameras.services import (
-    camera_create,
-    camera_delete,
-    camera_favourite_set,
-    camera_inputs_set,
-    camera_set_enabled,
-    camera_transfer,
-    camera_update,
-)
+from cameras.models import Camera
+from cameras.services import camera_delete, camera_update
+from cameras.services.camera_save import camera_config_override_save, camera_save, may_edit_camera
 from organizations.exceptions import ObjectNotFound
-from organizations.models import Folder, Organization
-from organizations.selectors import organization_list_for_user
 
 from ..collections import Selection
 from ..errors import BadParameter, InvalidBody
 from ..openapi import responses
-from .stream_body import STREAM_BODY_SCHEMA, StreamPatch, favourite_only, parse_stream_body, pointer_for
+from .stream_body import STREAM_BODY_SCHEMA, StreamPatch, parse_stream_body, pointer_for
 from .streams import (
     STREAM_SCHEMA,
     StreamDetailView,
@@ -39,7 +27,6 @@ PARTS = ("config_on_disk", "config_override")
 PART = OpenApiParameter(
     "part", str, enum=list(PARTS), description="config_on_disk (default) or config_override"
 )
-ADJUSTABLE_ONLY = ("dvr_depth", "dvr_space_limit", "episodes_expiration", "redundancy_factor", "vision")
 
 
 def _part(request) -> str:
@@ -49,91 +36,9 @@ def _part(request) -> str:
     return part
 
 
-def _may_edit(user, camera: Camera) -> None:
-    if not can_add_cameras(user, camera.organization):  # §5.2.3: can_edit_streams in its organization
-        raise PermissionDenied("you may not edit streams in this organization")
-
-
-def _reachable_organization(user, organization_id: int) -> Organization:
-    organization = organization_list_for_user(user=user).filter(pk=organization_id).first()
-    if organization is None:  # missing and foreign alike
-        raise InvalidBody([("/organization_id", "unknown organization")])
-    return organization
-
-
-def _creation_organization(user, patch: StreamPatch) -> Organization:
-    if patch.organization_id is not None:
-        organization = _reachable_organization(user, patch.organization_id)
-    else:
-        organizations = list(organization_list_for_user(user=user)[:2])
-        if len(organizations) != 1:
-            raise InvalidBody([("/organization_id", "is required: you belong to several organizations")])
-        organization = organizations[0]
-    if not can_add_cameras(user, organization):
-        raise PermissionDenied("you may not create streams in this organization")
-    return organization
-
-
-def _references(patch: StreamPatch, organization: Organization, current_preset: Preset | None) -> dict:
-    """Folder and preset as model fields, checked against the (target) organization."""
-    fields = {}
-    if patch.folder_id is not False:
-        folder = None
-        if patch.folder_id is not None:
-            folder = Folder.objects.filter(pk=patch.folder_id, organization=organization).first()
-            if folder is None:
-                raise InvalidBody([("/folder_id", "unknown folder")])
-        fields["folder"] = folder
-    if patch.preset_id is not False:
-        preset = None
-        if patch.preset_id is not None:
-            usable = Preset.objects.filter(deleted_at__isnull=True, pk=patch.preset_id)
-            preset = (usable.filter(is_default=True) | usable.filter(organizations=organization)).first()
-            if preset is None:
-                raise InvalidBody([("/preset_id", "unknown preset")])
-        fields["preset"] = preset
-    preset = fields.get("preset", current_preset)
-    if preset is not None and not preset.is_adjustable:
-        return {**fields, **{k: v for k, v in patch.fields.items() if k not in ADJUSTABLE_ONLY}}
-    return {**fields, **patch.fields}
-
-
-def _merge(base: dict, patch: dict) -> dict:
-    merged = dict(base)
-    for key, value in patch.items():
-        merged[key] = (
-            _merge(merged[key], value)
-            if isinstance(value, dict) and isinstance(merged.get(key), dict)
-            else value
-        )
-    return merged
-
-
 def stream_save(*, user, camera: Camera | None, name: str, patch: StreamPatch) -> Camera:
-    """Create or change one camera from a parsed body, in one transaction (the services nest in it)."""
-    with transaction.atomic():
-        if camera is None:
-            organization = _creation_organization(user, patch)
-            camera = camera_create(organization=organization, actor=user, name=name)
-        elif favourite_only(patch):
-            camera_favourite_set(camera=camera, user=user, favourite=patch.favourite)
-            return camera
-        else:
-            _may_edit(user, camera)
-            if patch.organization_id is not None and patch.organization_id != camera.organization_id:
-                target = _reachable_organization(user, patch.organization_id)
-                camera = camera_transfer(camera=camera, organization=target, actor=user)
-        fields = _references(patch, camera.organization, camera.preset)
-        if "vision" in fields and not patch.reset:
-            fields["vision"] = _merge(camera.vision or {}, fields["vision"])  # §5.2.3: deep merge
-        camera_update(camera=camera, actor=user, **fields)
-        if patch.inputs is not None:
-            camera_inputs_set(camera=camera, inputs=patch.inputs)
-        if patch.enabled is not None and patch.enabled != camera.enabled:
-            camera_set_enabled(camera=camera, enabled=patch.enabled, actor=user)
-        if patch.favourite is not None:
-            camera_favourite_set(camera=camera, user=user, favourite=patch.favourite)
-    return camera
+    """The body's change through the one camera save (cameras.services.camera_save)."""
+    return camera_save(actor=user, camera=camera, name=name, change=patch)
 
 
 class StreamView(StreamDetailView):
@@ -157,10 +62,10 @@ class StreamView(StreamDetailView):
         if camera is None and ("name" not in body or part == "config_override"):
             raise ObjectNotFound("stream not found")  # §5.2.3: creating needs `name` in the body
         if part == "config_override":
-            _may_edit(self.user, camera)
             layer = {k: v for k, v in body.items() if k not in ("name", "$reset")}
-            override = layer if patch.reset else _merge(camera.config_override or {}, layer)
-            camera = camera_update(camera=camera, actor=self.user, config_override=override)
+            camera = camera_config_override_save(
+                actor=self.user, camera=camera, layer=layer, reset=patch.reset
+            )
         else:
             try:
                 camera = stream_save(user=self.user, camera=camera, name=name, patch=patch)
@@ -177,7 +82,7 @@ class StreamView(StreamDetailView):
         camera = self.get_queryset().filter(name=name).select_related("organization").first()
         if camera is None:
             raise ObjectNotFound("stream not found")
-        _may_edit(self.user, camera)
+        may_edit_camera(self.user, camera)
         if part == "config_override":  # §5.2.4: only the runtime overrides go
             camera_update(camera=camera, actor=self.user, config_override=None)
         else:

@@ -23,11 +23,28 @@ UI_SETTINGS_SCHEMA = component(
         locales={"type": "array"},
         default_locale=TEXT,
         company_info=FREE,
-        map=FREE,
+        map=obj("provider", "url", provider=TEXT, url=TEXT, api_key=TEXT, center=FREE),
         web_push=obj(vapid_public_key=TEXT),
     ),
 )
 FAVICON_SIZES = ("16", "32", "48", "64", "128")
+# The tiles a Watcher client draws when nothing else is configured.
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def map_settings(stored) -> dict:
+    """§6.20 `map` with `provider` and `url` always strings: Watcher clients read both unguarded.
+
+    An unset provider is OpenStreetMap with its public tiles; another provider without a `url`
+    (one that draws from its `api_key`) gets "".
+    """
+    stored = stored if isinstance(stored, dict) else {}
+    provider = stored.get("provider")
+    provider = provider if isinstance(provider, str) and provider else "osm"
+    url = stored.get("url")
+    if not isinstance(url, str):
+        url = OSM_TILES if provider == "osm" else ""
+    return {**stored, "provider": provider, "url": url}
 
 
 class UiSettingsSerializer(serializers.BaseSerializer):
@@ -55,7 +72,7 @@ class UiSettingsSerializer(serializers.BaseSerializer):
             "locales": site.locales or [],
             "default_locale": site.default_locale,
             "company_info": site.company_info or {},
-            "map": site.map_settings or {},
+            "map": map_settings(site.map_settings),
             "web_push": {"vapid_public_key": vapid_public_key()},
         }
 

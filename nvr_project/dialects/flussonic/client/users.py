@@ -128,7 +128,17 @@ USER_BODY_FIELDS = {
 USER_SAVE_BODY = component("UserSaveBody", obj(**USER_BODY_FIELDS))
 USER_CREATE_BODY = component(
     "UserCreateBody",
-    obj("name", **USER_BODY_FIELDS, organization_id=nullable({"type": "integer", "minimum": 1})),
+    obj(
+        "name",
+        **USER_BODY_FIELDS,
+        organization_id=nullable({"type": "integer", "minimum": 1}),
+        # Watcher clients send the User shape's list; one entry, used when organization_id is absent.
+        organizations={
+            "type": "array",
+            "maxItems": 1,
+            "items": obj("id", id={"type": "integer", "minimum": 1}),
+        },
+    ),
 )
 # The Organization of §6.10 as `user_organizations_list` returns it (the user's `user_permissions`).
 USER_ORGANIZATION = obj(
@@ -197,8 +207,8 @@ def serialize_users(actor, users: list[User]) -> list[dict]:
 def parse_user_body(body, *, creating: bool) -> tuple[dict, dict]:
     """(model fields, extras: `password`, `domain_admin`, `organization_id`); 400 per bad field.
 
-    A patch (§4): absent keys stay as they are, unknown and read-only keys (`id`,
-    `organizations`) are ignored. `password` null or "" leaves the password unchanged.
+    A patch (§4): absent keys stay as they are, unknown and read-only keys (`id`, and
+    `organizations` on a save) are ignored. `password` null or "" leaves the password unchanged.
     """
     if not isinstance(body, dict):
         raise InvalidBody([("", "the body must be a JSON object")])
@@ -234,12 +244,12 @@ def parse_user_body(body, *, creating: bool) -> tuple[dict, dict]:
     if creating:
         if body.get("name") in (None, ""):
             problems.append(("/name", "is required"))
-        value = body.get("organization_id")
+        pointer, value = creation_organization_id(body)
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
-                problems.append(("/organization_id", "must be a positive integer"))
+                problems.append((pointer, "must be a positive integer"))
             else:
-                extras["organization_id"] = value
+                extras["organization_id"], extras["organization_pointer"] = value, pointer
     elif fields.get("login") == "":
         problems.append(("/name", "may not be empty"))
     if problems:
@@ -247,12 +257,32 @@ def parse_user_body(body, *, creating: bool) -> tuple[dict, dict]:
     return fields, extras
 
 
+def creation_organization_id(body: dict) -> tuple[str, object]:
+    """(pointer, raw id) of the organization a new user joins, or (…, None) for the default one.
+
+    `organization_id` is the catalog's field; Watcher's own clients send the User shape instead,
+    `organizations: [{"id": N}]`, so that is read too when `organization_id` is absent.
+    """
+    if body.get("organization_id") is not None or body.get("organizations") in (None, []):
+        return "/organization_id", body.get("organization_id")
+    organizations = body["organizations"]
+    if not isinstance(organizations, list):
+        raise InvalidBody([("/organizations", "must be a list of {id} objects")])
+    if len(organizations) > 1:  # memberships of further organizations: organization_user_save
+        raise InvalidBody([("/organizations", "a new user joins one organization")])
+    if not isinstance(organizations[0], dict) or "id" not in organizations[0]:
+        raise InvalidBody([("/organizations/0/id", "is required")])
+    return "/organizations/0/id", organizations[0]["id"]
+
+
 def invalid_body(exc: DjangoValidationError) -> InvalidBody:
     detail = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
     return InvalidBody([(POINTERS.get(k, ""), m) for k, msgs in detail.items() for m in msgs])
 
 
-def creation_organization(actor, organization_id: int | None) -> Organization:
+def creation_organization(
+    actor, organization_id: int | None, pointer: str = "/organization_id"
+) -> Organization:
     """The organization a new user joins: the one named, else the default one (§5.13.2)."""
     if organization_id is None:
         organization = Organization.objects.filter(is_default=True).first()
@@ -261,7 +291,7 @@ def creation_organization(actor, organization_id: int | None) -> Organization:
         return organization
     organization = organization_list_for_user(user=actor).filter(pk=organization_id).first()
     if organization is None:  # missing and foreign alike, as for streams (§5.2.3)
-        raise InvalidBody([("/organization_id", "unknown organization")])
+        raise InvalidBody([(pointer, "unknown organization")])
     return organization
 
 
@@ -305,7 +335,9 @@ class UserListView(WatcherClientView):
     )
     def post(self, request):
         fields, extras = parse_user_body(request.data, creating=True)
-        organization = creation_organization(self.user, extras.get("organization_id"))
+        organization = creation_organization(
+            self.user, extras.get("organization_id"), extras.get("organization_pointer", "/organization_id")
+        )
         try:
             user = user_create_in_organization(
                 actor=self.user,
@@ -357,13 +389,16 @@ class UserDetailView(WatcherClientView):
 
 class UserOrganizationListView(WatcherClientView):
     """GET /users/{user_id}/organization: the user's organizations the caller can see, with the
-    user's own `user_permissions` (§5.13.6); `can_edit` filters on what the caller may edit."""
+    user's own `user_permissions` (§5.13.6). `can_edit=true` keeps what the caller may edit;
+    `can_edit=false` is no filter, because Watcher clients send the parameter on every call."""
 
     @extend_schema(
         operation_id="user_organizations_list",
         parameters=[
             *collection_parameters(ORGANIZATIONS),
-            OpenApiParameter("can_edit", bool, description="only organizations the caller may edit"),
+            OpenApiParameter(
+                "can_edit", bool, description="true: only organizations the caller may edit; false: all"
+            ),
         ],
         responses=responses(collection(ORGANIZATIONS, USER_ORGANIZATION), 400, 404),
     )
@@ -373,10 +408,8 @@ class UserOrganizationListView(WatcherClientView):
             id__in=organization_list_for_user(user=self.user).values("id")
         )
         raw = request.query_params.get("can_edit")
-        if raw not in (None, ""):
-            editable = Field("", "bool").parse(raw, "can_edit")
-            condition = Q(id__in=organization_ids_editable(actor=self.user))
-            organizations = organizations.filter(condition if editable else ~condition)
+        if raw not in (None, "") and Field("", "bool").parse(raw, "can_edit"):
+            organizations = organizations.filter(id__in=organization_ids_editable(actor=self.user))
         page = ORGANIZATIONS.page(
             request, organizations, lambda rows, selection: serialize_organizations(user, rows, selection)
         )

@@ -53,7 +53,12 @@ def check_device_token_save(world, api):
 def check_event_subscription_create(world, api):
     body = {
         "stream_name": "a-lobby",
-        "event_types": {"episode_generic": True, "episode_vehicle": False, "episode_face": True},
+        "event_types": {
+            "episode_generic": True,
+            "episode_vehicle": False,
+            "episode_face": True,
+            "stream_dead": True,
+        },
         "notification_type": "push",
     }
     response = api(

@@ -6,7 +6,7 @@ import nvr_project.crypto
 
 
 class Migration(migrations.Migration):
-    dependencies = [("organizations", "0001_initial")]
+    dependencies = [("organizations", "0002_default_organization")]
 
     operations = [
         migrations.AlterField(
