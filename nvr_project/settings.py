@@ -52,13 +52,18 @@ DEBUG = _env_bool("DEBUG", False)
 # directory. Django signs with a key derived from it, as media tokens and JWTs do with theirs
 # (accounts/keys.py); the `secrets` system check refuses a weak one on a non-loopback NVR_HOST.
 NVR_SECRET_KEY_SOURCE = "env" if env.str("SECRET_KEY", default="").strip() else "file"
-if NVR_SECRET_KEY_SOURCE == "env":
-    NVR_SECRET_KEY = env.str("SECRET_KEY")
-else:
+
+
+def _master_key() -> str:
+    if NVR_SECRET_KEY_SOURCE == "env":
+        return env.str("SECRET_KEY")
     try:
-        NVR_SECRET_KEY = keys.key_file_load_or_create(NVR_DATA_DIR)
+        return keys.key_file_load_or_create(NVR_DATA_DIR)
     except (OSError, ValueError) as exc:
         raise ImproperlyConfigured(f"SECRET_KEY is unset and the key file is unusable: {exc}") from None
+
+
+NVR_SECRET_KEY = _master_key()
 SECRET_KEY = keys.derive(NVR_SECRET_KEY, keys.DJANGO)
 # Where `scripts/nvr.py run` binds the web; the start-up check needs it to judge the key.
 NVR_HOST = env.str("NVR_HOST", default="127.0.0.1")
