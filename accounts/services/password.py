@@ -10,6 +10,7 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.utils import formataddr
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -116,8 +117,19 @@ def _recently_mailed(user: User) -> bool:
     return sent.count() >= RECOVERY_MAILS_PER_HOUR
 
 
-def password_recovery_send(*, email: str, reset_url: str) -> int:
+def public_url(path: str) -> str:
+    """`path` on the address people reach this server at (NVR_PUBLIC_URL), for links in mail.
+
+    Never from the request: its Host header is whatever the requester wrote, and a recovery mail
+    pointing at an attacker's host would hand them the token.
+    """
+    return urljoin(settings.NVR_PUBLIC_URL, urlsplit(path).path.lstrip("/"))
+
+
+def password_recovery_send(*, email: str, reset_path: str) -> int:
     """Mail a recovery token to every account with this address that may reset its password.
+
+    The mail's link is `reset_path` on NVR_PUBLIC_URL (public_url).
 
     Returns how many mails went out; callers must not tell the requester (no account enumeration),
     which is also why a failing mail server is logged here rather than raised. An account gets at
@@ -137,7 +149,7 @@ def password_recovery_send(*, email: str, reset_url: str) -> int:
         context = {
             "user": user,
             "token": recovery_token_make(user),
-            "reset_url": reset_url,
+            "reset_url": public_url(reset_path),
             "site_title": site.title,
             "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         }
