@@ -44,10 +44,14 @@ def floor_plan(request, filename: str):
         access_folder(request.user, folder.organization, folder.id)
     except ObjectNotFound:
         raise Http404("no such floor plan") from None
-    with folder.floor_plan.open("rb") as handle:
-        mime_type = raster_type(handle)
+    try:
+        with folder.floor_plan.open("rb") as handle:
+            mime_type = raster_type(handle)
+        stored = folder.floor_plan.open("rb")
+    except FileNotFoundError:
+        raise Http404("no such floor plan") from None
     response = FileResponse(
-        folder.floor_plan.open("rb"),
+        stored,
         # Stored before uploads were re-encoded and not a picture (an SVG, say): a download, never a page.
         as_attachment=mime_type is None,
         content_type=mime_type or "application/octet-stream",
