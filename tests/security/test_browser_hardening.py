@@ -23,8 +23,6 @@ from PIL import Image
 
 from accounts.choices import Role
 from organizations.models import Folder
-from tests.browser.conftest import asgi_server, browser, page  # noqa: F401 - Chromium and daphne
-from tests.dialects.flussonic.conftest import api  # noqa: F401 - Watcher Client API calls
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
