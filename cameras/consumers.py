@@ -96,6 +96,11 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
         while True:
             await asyncio.sleep(SESSION_CHECK_S)
             if not await still_signed_in():
+                # Hear nothing more even before the client acknowledges the close.
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+                watcher = getattr(self, "_watcher", None)
+                if watcher is not None:
+                    watcher.cancel()
                 await self.close(code=CLOSE_SIGNED_OUT)
                 return
 
