@@ -255,7 +255,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Every page runs our own scripts only (django-csp). hls.js plays through a blob: worker and
 # blob: media sources; style attributes carry computed widths (bars, progress), so inline styles stay.
 INSTALLED_APPS.append("csp")
-MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")  # right after SecurityMiddleware
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

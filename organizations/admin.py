@@ -114,8 +114,7 @@ class FolderForm(forms.ModelForm):
         if not upload or not hasattr(upload, "content_type"):  # unchanged, or cleared
             return upload
         content = upload.read()
-        mime_type = raster_type(io.BytesIO(content))
-        if mime_type is None:
+        if (mime_type := raster_type(io.BytesIO(content))) is None:
             raise ValidationError("Upload a PNG, JPEG or WebP picture.")
         try:
             picture, extension = raster_reencode(content, mime_type)

@@ -45,11 +45,11 @@ def floor_plan(request, filename: str):
     except ObjectNotFound:
         raise Http404("no such floor plan") from None
     try:
-        with folder.floor_plan.open("rb") as handle:
-            mime_type = raster_type(handle)
         stored = folder.floor_plan.open("rb")
     except FileNotFoundError:
         raise Http404("no such floor plan") from None
+    mime_type = raster_type(stored)
+    stored.seek(0)
     response = FileResponse(
         stored,
         # Stored before uploads were re-encoded and not a picture (an SVG, say): a download, never a page.

@@ -324,3 +324,36 @@ def test_nvr_https_turns_on_hsts_secure_cookies_and_the_proxy_header(tmp_path):
         "csrf_cookie_secure": False,
         "session_cookie_secure": False,
     }
+
+
+@pytest.mark.django_db
+def test_the_django_admin_folder_form_takes_only_raster_pictures_and_re_encodes_them(
+    world, root, client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(root)
+    folder = world.folders.vault
+    url = f"/admin/organizations/folder/{folder.pk}/change/"
+    form = {
+        "organization": world.org_a.pk,
+        "title": folder.title,
+        "position": folder.position,
+        "floor_plan_anchors": "{}",
+        "grants-TOTAL_FORMS": 0,
+        "grants-INITIAL_FORMS": 0,
+    }
+
+    def upload(name, content, content_type):
+        data = {**form, "floor_plan": SimpleUploadedFile(name, content, content_type=content_type)}
+        return client.post(url, data)
+
+    refused = upload("plan.svg", SCRIPTED_SVG, "image/svg+xml")
+    assert refused.status_code == 200 and "Upload a PNG, JPEG or WebP picture." in refused.text
+    folder.refresh_from_db()
+    assert not folder.floor_plan
+    accepted = upload("plan.png", picture("PNG") + b"<script>alert(1)</script>", "image/png")
+    assert accepted.status_code == 302, accepted.text[:2000]
+    folder.refresh_from_db()
+    assert folder.floor_plan.name.endswith(".png") and b"<script>" not in folder.floor_plan.read()
