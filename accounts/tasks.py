@@ -18,7 +18,7 @@ def web_push_deliver(user_id: int, payload: dict, ttl: int) -> int:
 
 
 @shared_task(name="accounts.tasks.password_recovery_mail")
-def password_recovery_mail(email: str, reset_url: str) -> int:
+def password_recovery_mail(email: str, reset_path: str) -> int:
     from accounts.services.password import password_recovery_mail
 
-    return password_recovery_mail(email=email, reset_url=reset_url)
+    return password_recovery_mail(email=email, reset_path=reset_path)

@@ -5,6 +5,10 @@ of the cameras they may view and nothing else: events that name a camera are
 relayed only when that camera is among the user's (the set is read at connect and again when an
 unknown camera's news arrives, so a new grant takes effect without reconnecting).
 
+The socket lives only as long as the sign-in that opened it: every SESSION_CHECK_S the session is
+read again, and a disabled user, a changed password or a logout closes it (code 4401), whichever
+channel layer is configured.
+
 The embedded defaults use the in-memory channel layer, which does not cross processes, and the
 recorder runs in the Celery ingest worker, not in the web process. There the consumer also
 watches its cameras' rows (one query every WATCH_INTERVAL_S) and sends what changed, so a
@@ -12,10 +16,13 @@ status change reaches the page whichever layer is configured.
 """
 
 import asyncio
+from importlib import import_module
+from types import SimpleNamespace
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib import auth
 
 from cameras.models import Camera
 from nvr_project import events
@@ -23,6 +30,8 @@ from organizations.choices import Action
 from organizations.middleware import current_organization
 
 WATCH_INTERVAL_S = 1.0
+SESSION_CHECK_S = 2.0
+CLOSE_SIGNED_OUT = 4401
 _STATUS_FIELDS = (
     "name",
     "status",
@@ -60,7 +69,7 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await self.close(code=CLOSE_SIGNED_OUT)
             return
         self.organization = await database_sync_to_async(self._organization)()
         if self.organization is None:
@@ -80,6 +89,31 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
         )
         if not layer_crosses_processes():
             self._watcher = asyncio.ensure_future(self._watch(last_episode))
+        self._guard = asyncio.ensure_future(self._guard_session())
+
+    async def _guard_session(self):
+        still_signed_in = database_sync_to_async(self._still_signed_in)
+        while True:
+            await asyncio.sleep(SESSION_CHECK_S)
+            if not await still_signed_in():
+                # Hear nothing more even before the client acknowledges the close.
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+                watcher = getattr(self, "_watcher", None)
+                if watcher is not None:
+                    watcher.cancel()
+                await self.close(code=CLOSE_SIGNED_OUT)
+                return
+
+    def _still_signed_in(self) -> bool:
+        """Whether the session that opened the socket still signs in this user, read afresh.
+
+        Django's own check, as on the next page load: the session exists, its user is active
+        (LoginBackend.get_user) and its password hash is the user's current one.
+        """
+        key = self.scope["session"].session_key
+        store = import_module(settings.SESSION_ENGINE).SessionStore(key)
+        user = auth.get_user(SimpleNamespace(session=store))
+        return user.is_authenticated and user.pk == self.scope["user"].pk
 
     def _organization(self):
         class _Request:  # current_organization reads only .user and .session
@@ -95,9 +129,9 @@ class OrganizationEventsConsumer(AsyncJsonWebsocketConsumer):
         return set(self._cameras().values_list("name", flat=True))
 
     async def disconnect(self, code):
-        watcher = getattr(self, "_watcher", None)
-        if watcher is not None:
-            watcher.cancel()
+        for task in (getattr(self, "_watcher", None), getattr(self, "_guard", None)):
+            if task is not None:
+                task.cancel()
         if hasattr(self, "group"):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

@@ -65,8 +65,6 @@ def _master_key() -> str:
 
 NVR_SECRET_KEY = _master_key()
 SECRET_KEY = keys.derive(NVR_SECRET_KEY, keys.DJANGO)
-# Where `scripts/nvr.py run` binds the web; the start-up check needs it to judge the key.
-NVR_HOST = env.str("NVR_HOST", default="127.0.0.1")
 # Reverse proxies whose X-Forwarded-For names the client (addresses or networks; nvr_project/proxy.py).
 NVR_TRUSTED_PROXIES = env.list("NVR_TRUSTED_PROXIES", default=[])
 for _proxy in NVR_TRUSTED_PROXIES:
@@ -74,8 +72,6 @@ for _proxy in NVR_TRUSTED_PROXIES:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:
         raise ImproperlyConfigured(f"NVR_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["*"])
-CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_TITLE = env.str("NVR_SITE_TITLE", default="NVR")
 # Keys of the encrypted model fields (nvr_project/crypto.py), first one encrypts; empty: the
 # data directory's `field_key`, generated on first use.
@@ -280,6 +276,53 @@ SPECTACULAR_SETTINGS = {
 NVR_ADMIN_LOGIN = env.str("NVR_ADMIN_LOGIN", default="admin")
 NVR_ADMIN_PASSWORD = env.str("NVR_ADMIN_PASSWORD", default="")
 NVR_ADMIN_EMAIL = env.str("NVR_ADMIN_EMAIL", default="")
+
+# --- Security (browser hardening, outbound requests) -------------------------------------------
+# Where `scripts/nvr.py run` serves, and the address people reach it at: mail links are built
+# from NVR_PUBLIC_URL, never from a request's Host header, which the requester chooses.
+NVR_HOST = env.str("NVR_HOST", default="127.0.0.1")
+NVR_PORT = _env_int("NVR_PORT", 8000)
+_bind = f"[{NVR_HOST}]" if ":" in NVR_HOST else NVR_HOST
+NVR_PUBLIC_URL = _env_url("NVR_PUBLIC_URL", schemes=("http", "https")) or f"http://{_bind}:{NVR_PORT}/"
+_public_host = urlparse(NVR_PUBLIC_URL).hostname or ""
+# Only the names this server answers to: a forged Host never reaches a view (Django answers 400).
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS",
+    default=list(dict.fromkeys(["localhost", "127.0.0.1", "[::1]", _bind, _public_host])),
+)
+CSRF_TRUSTED_ORIGINS = env.list("NVR_CSRF_TRUSTED_ORIGINS", default=[])
+# Behind a TLS-terminating proxy: HSTS, cookies sent over HTTPS only, and the proxy's word on the scheme.
+NVR_HTTPS = _env_bool("NVR_HTTPS", False)
+if NVR_HTTPS:
+    SECURE_HSTS_SECONDS = _env_int("NVR_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Every page runs our own scripts only (django-csp). hls.js plays through a blob: worker and
+# blob: media sources; style attributes carry computed widths (bars, progress), so inline styles stay.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware"
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Web push endpoints on loopback, private or reserved addresses (tests, a push service on the LAN).
+NVR_PUSH_ALLOW_PRIVATE = _env_bool("NVR_PUSH_ALLOW_PRIVATE", False)
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from nvr_project.dialects.flussonic.admin.schema import watcher_admin_schema
 from nvr_project.dialects.flussonic.client.schema import watcher_client_schema
@@ -29,7 +29,8 @@ urlpatterns = [
     path("api/schema/watcher-admin/", watcher_admin_schema, name="api-schema-watcher-admin"),
     path(
         "api/docs/",
-        login_not_required(SpectacularSwaggerView.as_view(url_name="api-schema")),
+        # The split view serves its start-up script as a file: the page's CSP runs no inline script.
+        login_not_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
 ]

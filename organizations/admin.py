@@ -1,11 +1,16 @@
 """Admin for tenants: organizations and members, the folder tree and its grants, messages, audit, site."""
 
+import io
+import uuid
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 
 from accounts.admin import ReadOnlyMixin
+from organizations.images import NotAnImage, raster_reencode, raster_type
 from organizations.models import (
     AuditEvent,
     Folder,
@@ -101,7 +106,21 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 class FolderForm(forms.ModelForm):
-    """Refuses a parent of another organization, and a parent inside the folder's own subtree."""
+    """Refuses a parent of another organization, a parent inside the folder's own subtree, and a
+    floor plan that is not a PNG, JPEG or WebP picture (stored re-encoded, as the API stores it)."""
+
+    def clean_floor_plan(self):
+        upload = self.cleaned_data.get("floor_plan")
+        if not upload or not hasattr(upload, "content_type"):  # unchanged, or cleared
+            return upload
+        content = upload.read()
+        if (mime_type := raster_type(io.BytesIO(content))) is None:
+            raise ValidationError("Upload a PNG, JPEG or WebP picture.")
+        try:
+            picture, extension = raster_reencode(content, mime_type)
+        except NotAnImage as exc:
+            raise ValidationError(str(exc)) from None
+        return ContentFile(picture, name=f"{uuid.uuid4().hex}{extension}")
 
     def clean(self):
         cleaned = super().clean()

@@ -9,8 +9,11 @@ from django.views import View
 
 from organizations.access import access_folder, access_organization
 from organizations.exceptions import ObjectNotFound
+from organizations.images import raster_type
 from organizations.middleware import SESSION_KEY
 from organizations.models import Folder
+
+UPLOAD_CSP = "sandbox; default-src 'none'"
 
 
 class OrganizationSwitchView(View):
@@ -41,4 +44,19 @@ def floor_plan(request, filename: str):
         access_folder(request.user, folder.organization, folder.id)
     except ObjectNotFound:
         raise Http404("no such floor plan") from None
-    return FileResponse(folder.floor_plan.open("rb"))
+    try:
+        stored = folder.floor_plan.open("rb")
+    except FileNotFoundError:
+        raise Http404("no such floor plan") from None
+    mime_type = raster_type(stored)
+    stored.seek(0)
+    response = FileResponse(
+        stored,
+        # Stored before uploads were re-encoded and not a picture (an SVG, say): a download, never a page.
+        as_attachment=mime_type is None,
+        content_type=mime_type or "application/octet-stream",
+    )
+    # Even opened directly, an upload runs nothing and is never sniffed into HTML.
+    response["Content-Security-Policy"] = UPLOAD_CSP
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -14,12 +14,14 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
 from accounts import tasks
 from accounts.models import DeviceToken, User, VapidKey, WebPushSubscription
+from accounts.services.outbound import PrivateAddressRefused, public_session, public_url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +108,10 @@ def web_push_subscribe(*, user: User, endpoint: str, p256dh: str, auth: str) -> 
 
     An endpoint belongs to one browser profile: when another user signs in there and subscribes,
     the previous user's row for it is removed, so their notifications stop reaching that browser.
+    ValidationError (key `endpoint`) unless it is https to a public host (accounts.services.outbound).
     """
+    if (problem := public_url_problem(endpoint)) is not None:
+        raise ValidationError({"endpoint": f"the endpoint {problem}"})
     WebPushSubscription.objects.filter(endpoint=endpoint).exclude(user=user).delete()
     row = WebPushSubscription.objects.filter(user=user, endpoint=endpoint).first()
     row = row or WebPushSubscription(user=user, endpoint=endpoint)
@@ -161,12 +166,17 @@ def web_push_deliver(*, user_id: int, payload: dict, ttl: int) -> int:
     """Send one encrypted push to each of the user's subscriptions; returns how many were accepted.
 
     A subscription the push service reports gone (404, 410) is deleted; any other failure is
-    logged and the subscription kept, since the service may only be down for a while.
+    logged and the subscription kept, since the service may only be down for a while. An endpoint
+    that is not, or no longer, a public https host gets nothing (checked again on the connection).
     """
     vapid = Vapid.from_raw(vapid_key_get().private_key.encode())
     data = _encode(payload)
     delivered = 0
+    session = public_session()
     for subscription in WebPushSubscription.objects.filter(user_id=user_id):
+        if (problem := public_url_problem(subscription.endpoint)) is not None:
+            logger.warning("web push to %s refused: the endpoint %s", subscription.endpoint, problem)
+            continue
         info = {
             "endpoint": subscription.endpoint,
             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
@@ -179,6 +189,7 @@ def web_push_deliver(*, user_id: int, payload: dict, ttl: int) -> int:
                 vapid_claims={"sub": _vapid_subject()},
                 ttl=ttl,
                 timeout=PUSH_TIMEOUT,
+                requests_session=session,
             )
         except WebPushException as exc:
             status = getattr(exc.response, "status_code", None)
@@ -186,6 +197,8 @@ def web_push_deliver(*, user_id: int, payload: dict, ttl: int) -> int:
                 subscription.delete()
                 continue
             logger.warning("web push to %s failed: %s", subscription.endpoint, status or exc)
+        except PrivateAddressRefused as exc:  # the name resolved elsewhere since it was checked
+            logger.warning("web push to %s refused: %s", subscription.endpoint, exc)
         except (requests.RequestException, ValueError) as exc:  # unreachable service, unusable keys
             logger.warning("web push to %s failed: %s", subscription.endpoint, exc)
         else:

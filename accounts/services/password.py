@@ -10,6 +10,7 @@ import logging
 import smtplib
 from datetime import timedelta
 from email.utils import formataddr
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -116,7 +117,16 @@ def _recently_mailed(user: User) -> bool:
     return sent.count() >= RECOVERY_MAILS_PER_HOUR
 
 
-def password_recovery_send(*, email: str, reset_url: str) -> None:
+def public_url(path: str) -> str:
+    """`path` on the address people reach this server at (NVR_PUBLIC_URL), for links in mail.
+
+    Never from the request: its Host header is whatever the requester wrote, and a recovery mail
+    pointing at an attacker's host would hand them the token.
+    """
+    return urljoin(settings.NVR_PUBLIC_URL, urlsplit(path).path.lstrip("/"))
+
+
+def password_recovery_send(*, email: str, reset_path: str) -> None:
     """Queue the recovery mail for this address, whether or not an account has it.
 
     The request does the same work either way, so its timing tells no one who has an account;
@@ -124,15 +134,16 @@ def password_recovery_send(*, email: str, reset_url: str) -> None:
     """
     from accounts import tasks  # tasks call back into this module
 
-    transaction.on_commit(lambda: tasks.password_recovery_mail.delay(email, reset_url))
+    transaction.on_commit(lambda: tasks.password_recovery_mail.delay(email, reset_path))
 
 
-def password_recovery_mail(*, email: str, reset_url: str) -> int:
+def password_recovery_mail(*, email: str, reset_path: str) -> int:
     """Mail a recovery token to every account with this address that may reset its password.
 
-    Returns how many mails went out; nothing tells the requester (no account enumeration), which
-    is also why a failing mail server is logged here rather than raised. An account gets at most
-    RECOVERY_MAILS_PER_HOUR, so the form cannot be used to flood someone's inbox.
+    The mail's link is `reset_path` on NVR_PUBLIC_URL (public_url). Returns how many mails went
+    out; nothing tells the requester (no account enumeration), which is also why a failing mail
+    server is logged here rather than raised. An account gets at most RECOVERY_MAILS_PER_HOUR, so
+    the form cannot be used to flood someone's inbox.
     """
     users = [
         u
@@ -148,7 +159,7 @@ def password_recovery_mail(*, email: str, reset_url: str) -> int:
         context = {
             "user": user,
             "token": recovery_token_make(user),
-            "reset_url": reset_url,
+            "reset_url": public_url(reset_path),
             "site_title": site.title,
             "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         }

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from organizations.choices import AuditKind
 from organizations.folder_rights import RIGHT_FIELDS, RIGHT_FLAGS, folder_member_rights_get
+from organizations.images import NotAnImage, raster_reencode
 from organizations.models import Folder, FolderGrant, Organization
 from organizations.services import (
     FolderMoveInvalid,
@@ -25,14 +26,6 @@ from organizations.services import (
 KEEP = object()  # "leave as it is", where None means "remove" or "the top level"
 EDITABLE = frozenset({"title", "latitude", "longitude", "floor_plan_anchors"})
 FLOOR_PLAN_MAX_BYTES = 20 * 1024 * 1024
-# MIME type -> (file extension, how the content must start); SVG is text, checked apart.
-FLOOR_PLAN_TYPES = {
-    "image/png": (".png", (b"\x89PNG\r\n\x1a\n",)),
-    "image/jpeg": (".jpg", (b"\xff\xd8\xff",)),
-    "image/gif": (".gif", (b"GIF87a", b"GIF89a")),
-    "image/webp": (".webp", (b"RIFF",)),
-    "image/svg+xml": (".svg", ()),
-}
 
 
 @dataclass(frozen=True)
@@ -146,8 +139,8 @@ def _floor_plan_set(folder: Folder, image: FloorPlanImage | None, actor) -> None
     if image is None:
         folder.floor_plan = ""
     else:
-        extension = _check_image(image)
-        folder.floor_plan.save(f"{uuid.uuid4().hex}{extension}", ContentFile(image.content), save=False)
+        content, extension = _clean_image(image)
+        folder.floor_plan.save(f"{uuid.uuid4().hex}{extension}", ContentFile(content), save=False)
     folder.save(update_fields=["floor_plan", "updated_at"])
     if old:
         storage = folder.floor_plan.storage
@@ -155,20 +148,16 @@ def _floor_plan_set(folder: Folder, image: FloorPlanImage | None, actor) -> None
     _audit(folder, actor, f"{'removed' if image is None else 'set'} the floor plan of {folder.title}")
 
 
-def _check_image(image: FloorPlanImage) -> str:
-    """The file extension for the image; ValidationError if it is not what its MIME type says."""
-    if image.mime_type not in FLOOR_PLAN_TYPES:
-        raise ValidationError({"floor_plan": f"mime_type must be one of {', '.join(FLOOR_PLAN_TYPES)}"})
+def _clean_image(image: FloorPlanImage) -> tuple[bytes, str]:
+    """(re-encoded picture, file extension); ValidationError unless it is the raster image it says."""
     if not image.content:
         raise ValidationError({"floor_plan": "the image is empty"})
     if len(image.content) > FLOOR_PLAN_MAX_BYTES:
         raise ValidationError({"floor_plan": f"the image exceeds {FLOOR_PLAN_MAX_BYTES // 2**20} MiB"})
-    extension, magics = FLOOR_PLAN_TYPES[image.mime_type]
-    head = image.content[:1024]
-    fits = b"<svg" in head.lower() if not magics else any(head.startswith(m) for m in magics)
-    if not fits:
-        raise ValidationError({"floor_plan": f"the content is not an {image.mime_type} image"})
-    return extension
+    try:
+        return raster_reencode(image.content, image.mime_type)
+    except NotAnImage as exc:
+        raise ValidationError({"floor_plan": str(exc)}) from None
 
 
 @transaction.atomic

@@ -73,8 +73,8 @@ def test_a_click_on_the_timeline_plays_the_footage_of_that_instant(page, asgi_se
         sign_in(page, asgi_server, "alice")
         page.goto(f"{asgi_server.url}/cameras/a-lobby/")
         # Live first: the picture moves.
-        page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=20_000)
-        page.wait_for_function("window.__timeline.ranges('a-lobby').length > 0")
+        page.wait_for_function("() => document.getElementById('video').currentTime > 1", timeout=20_000)
+        page.wait_for_function("() => window.__timeline.ranges('a-lobby').length > 0")
 
         instant = start + 3.3
         page.evaluate(f"window.__timeline.setWindow({instant - 20}, {instant + 20})")
@@ -82,8 +82,8 @@ def test_a_click_on_the_timeline_plays_the_footage_of_that_instant(page, asgi_se
         box = page.locator("#timeline canvas").bounding_box()
         page.mouse.click(box["x"] + x, box["y"] + 35)
 
-        page.wait_for_function("document.getElementById('watch').dataset.mode === 'archive'")
-        page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=15_000)
+        page.wait_for_function("() => document.getElementById('watch').dataset.mode === 'archive'")
+        page.wait_for_function("() => document.getElementById('video').readyState >= 2", timeout=15_000)
         page.evaluate("document.getElementById('video').pause()")
         shown = shown_counter(page)
         expected = (origin + round((instant - start) * FPS)) % LOOP_FRAMES
@@ -95,12 +95,12 @@ def test_a_click_on_the_timeline_plays_the_footage_of_that_instant(page, asgi_se
         # The next event is the episode 3.7 s on.
         page.get_by_role("button", name="Event/gap ⏭").click()
         page.wait_for_function(
-            f"window.__player.instant() > {start + 6.5} && window.__player.instant() < {start + 8}",
+            f"() => window.__player.instant() > {start + 6.5} && window.__player.instant() < {start + 8}",
             timeout=15_000,
         )
 
         page.get_by_role("button", name="Back to live").click()
-        page.wait_for_function("document.getElementById('watch').dataset.mode === 'live'")
-        page.wait_for_function("document.getElementById('video').currentTime > 1", timeout=20_000)
+        page.wait_for_function("() => document.getElementById('watch').dataset.mode === 'live'")
+        page.wait_for_function("() => document.getElementById('video').currentTime > 1", timeout=20_000)
     finally:
         recording.finish()

@@ -77,7 +77,7 @@ def test_a_day_opens_in_place_and_an_export_advances_to_its_download(page, live_
     page.evaluate("window.__not_reloaded = true")
     page.locator('[data-day="2025-10-26"]').click()
     page.wait_for_url(re.compile(r"day=2025-10-26"))
-    page.wait_for_function("document.querySelectorAll('#day-hours .hour-row').length === 25")
+    page.wait_for_function("() => document.querySelectorAll('#day-hours .hour-row').length === 25")
     assert page.evaluate("window.__not_reloaded") is True
     assert page.locator('[data-day="2025-10-26"].is-selected').count() == 1  # out-of-band calendar
     assert page.locator(".hour-offset").all_inner_texts() == ["UTC+02:00", "UTC+01:00"]
@@ -129,7 +129,8 @@ def test_a_day_opens_in_place_and_an_export_advances_to_its_download(page, live_
 
     Job.objects.filter(pk=running.pk).update(progress=64.0, bytes_done=31 * MB)
     page.wait_for_function(
-        f"document.querySelector('#export-{running.public_id} .progress-pct').textContent.trim() === '64%'"
+        f"() => document.querySelector('#export-{running.public_id} .progress-pct')"
+        ".textContent.trim() === '64%'"
     )
     shoot(page, "exports-running")
 

@@ -29,7 +29,7 @@ def test_an_operator_signs_in_and_searches_cameras_without_reloading(page, live_
     page.evaluate("window.__not_reloaded = true")
     page.get_by_label("Search cameras").fill("desk")
     page.wait_for_url(re.compile(r"q=desk"))
-    page.wait_for_function("document.querySelectorAll('#camera-rows tbody tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#camera-rows tbody tr').length === 1")
     assert row_names(page) == ["a-desk"]
     assert page.evaluate("window.__not_reloaded") is True  # htmx swapped the rows in place
 

@@ -64,7 +64,7 @@ def test_an_archive_instant_shows_the_picture_of_that_instant(page, live_server,
         live_server,
         f"/media/a-lobby/archive.m3u8?{urlencode({'from': start, 'to': start + 2, 'token': token})}",
     )
-    page.wait_for_function("window.__video.readyState >= 2")
+    page.wait_for_function("() => window.__video.readyState >= 2")
     origin = shown_counter(page)
 
     instant = first.started_at + dt.timedelta(seconds=4.4)
@@ -72,12 +72,12 @@ def test_an_archive_instant_shows_the_picture_of_that_instant(page, live_server,
         {"from": instant.isoformat(), "to": (instant + dt.timedelta(seconds=3)).isoformat(), "token": token}
     )
     open_player(page, live_server, f"/media/a-lobby/archive.m3u8?{query}")
-    page.wait_for_function("window.__video.readyState >= 2")
+    page.wait_for_function("() => window.__video.readyState >= 2")
     shown = shown_counter(page)
     expected = (origin + round(4.4 * FPS)) % LOOP_FRAMES
     assert 0 <= (expected - shown) % LOOP_FRAMES <= GOP_FRAMES  # within one GOP before the instant
     page.evaluate("window.__video.play()")
-    page.wait_for_function("window.__video.currentTime > 1.5", timeout=15_000)
+    page.wait_for_function("() => window.__video.currentTime > 1.5", timeout=15_000)
     assert page.evaluate("window.__errors") == []
 
 
@@ -88,9 +88,9 @@ def test_live_video_starts_and_keeps_playing(page, live_server, world, camera_so
         token = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)  # live grant only
         open_player(page, live_server, f"/media/a-lobby/live.m3u8?token={token}")
         page.evaluate("window.__video.play()")
-        page.wait_for_function("window.__video.currentTime > 0", timeout=15_000)
+        page.wait_for_function("() => window.__video.currentTime > 0", timeout=15_000)
         started = page.evaluate("window.__video.currentTime")
-        page.wait_for_function(f"window.__video.currentTime > {started + 3}", timeout=20_000)
+        page.wait_for_function(f"() => window.__video.currentTime > {started + 3}", timeout=20_000)
         assert page.evaluate("window.__errors") == []
         shown_counter(page)  # a real picture from the camera, counter and all
     finally:

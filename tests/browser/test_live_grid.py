@@ -31,7 +31,8 @@ def test_a_tile_plays_goes_offline_when_its_camera_stops_and_comes_back(
         ]
         lobby = page.locator('.tile[data-camera="a-lobby"]')
         page.wait_for_function(
-            "document.querySelector('.tile[data-camera=\"a-lobby\"] video').currentTime > 2", timeout=20_000
+            "() => document.querySelector('.tile[data-camera=\"a-lobby\"] video').currentTime > 2",
+            timeout=20_000,
         )
         assert "offline" not in lobby.get_attribute("class")
         assert re.match(r"\d+ kbit/s", lobby.locator(".tile-bitrate").inner_text())
@@ -41,7 +42,7 @@ def test_a_tile_plays_goes_offline_when_its_camera_stops_and_comes_back(
         source.refuse_for(30)  # the camera goes away and stays away
         stopped = time.monotonic()
         page.wait_for_function(
-            "document.querySelector('.tile[data-camera=\"a-lobby\"]').classList.contains('offline')",
+            "() => document.querySelector('.tile[data-camera=\"a-lobby\"]').classList.contains('offline')",
             timeout=10_000,
         )
         print("offline after", round(time.monotonic() - stopped, 2), "s")
@@ -52,11 +53,12 @@ def test_a_tile_plays_goes_offline_when_its_camera_stops_and_comes_back(
 
         source.refuse_for(0)  # back: the recorder reconnects and the tile plays again
         page.wait_for_function(
-            "!document.querySelector('.tile[data-camera=\"a-lobby\"]').classList.contains('offline')",
+            "() => !document.querySelector('.tile[data-camera=\"a-lobby\"]').classList.contains('offline')",
             timeout=20_000,
         )
         page.wait_for_function(
-            "document.querySelector('.tile[data-camera=\"a-lobby\"] video').currentTime > 1", timeout=20_000
+            "() => document.querySelector('.tile[data-camera=\"a-lobby\"] video').currentTime > 1",
+            timeout=20_000,
         )
         assert page.evaluate("window.__not_reloaded") is True
     finally:

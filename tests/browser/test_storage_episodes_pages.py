@@ -133,7 +133,7 @@ def test_an_operator_filters_episodes_without_reloading(page, live_server, title
     page.evaluate("window.__not_reloaded = true")
     page.get_by_label("Episode type").select_option("vehicle")
     page.wait_for_url(re.compile(r"type=vehicle"))
-    page.wait_for_function("document.querySelectorAll('.episode-item').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('.episode-item').length === 2")
     assert page.evaluate("window.__not_reloaded") is True
 
     # A new episode: the list, still filtered, takes it in when the realtime news arrives.
@@ -141,6 +141,6 @@ def test_an_operator_filters_episodes_without_reloading(page, live_server, title
         camera=cams.granted, episode_type=EpisodeType.VEHICLE, title="Truck at the gate", opened_at=now
     )
     page.evaluate("document.dispatchEvent(new CustomEvent('nvr:episode.created', {detail: {}}))")
-    page.wait_for_function("document.querySelectorAll('.episode-item').length === 3")
+    page.wait_for_function("() => document.querySelectorAll('.episode-item').length === 3")
     assert page.get_by_text("Truck at the gate").is_visible()
     assert page.evaluate("window.__not_reloaded") is True

@@ -51,7 +51,7 @@ def test_a_click_on_a_cameras_row_plays_that_camera_at_that_instant(page, asgi_s
     page.goto(f"{asgi_server.url}/recordings/timeline/")
     rows = page.evaluate("window.__timeline.rows.map(r => r.camera)")
     assert rows == ["a-desk", "a-granted", "a-lobby", "a-loose", "a-vault"]
-    page.wait_for_function("window.__timeline.ranges('a-lobby').length > 0")
+    page.wait_for_function("() => window.__timeline.ranges('a-lobby').length > 0")
     assert page.evaluate("window.__timeline.ranges('a-desk').length") == 0
 
     instant = start + 5.1
@@ -62,7 +62,7 @@ def test_a_click_on_a_cameras_row_plays_that_camera_at_that_instant(page, asgi_s
     page.mouse.click(box["x"] + x, box["y"] + 22 + row * 30 + 15)  # axis, then 30 px a row
     page.wait_for_selector("#timeline-player:not([hidden])")
     assert page.locator("#playing-title").inner_text() == world.cameras.lobby.display_title
-    page.wait_for_function("document.getElementById('video').readyState >= 2", timeout=15_000)
+    page.wait_for_function("() => document.getElementById('video').readyState >= 2", timeout=15_000)
     page.evaluate("document.getElementById('video').pause()")
     expected = (origin + round((instant - start) * FPS)) % LOOP_FRAMES
     assert circular(shown_counter(page), expected) <= GOP_FRAMES
@@ -78,7 +78,7 @@ def test_a_clip_selected_on_the_timeline_exports_with_progress_and_downloads(
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in(page, asgi_server, "alice")
     page.goto(f"{asgi_server.url}/cameras/a-lobby/")
-    page.wait_for_function("window.__timeline.ranges('a-lobby').length > 0")
+    page.wait_for_function("() => window.__timeline.ranges('a-lobby').length > 0")
 
     # Shift-drag from T+1 s to T+7 s selects the clip.
     page.evaluate(f"window.__timeline.setWindow({start - 5}, {start + 25})")

@@ -8,6 +8,7 @@ from cameras.selectors import camera_list
 from organizations.access import access_folder, access_organization, access_organization_admin
 from organizations.choices import Action
 from organizations.exceptions import ObjectNotFound
+from organizations.models import Folder
 from organizations.selectors import folder_list, organization_list_for_user
 from tests.factories import CameraGrantFactory, FolderFactory, FolderGrantFactory, UserFactory
 
@@ -153,3 +154,163 @@ def test_restriction_needs_a_constant_number_of_queries(world, django_assert_max
         FolderFactory(organization=world.org_a, parent=world.folders.desk, title=f"Sub {index}")
     with django_assert_max_num_queries(5):
         list(Camera.objects.for_user(world.bob, Action.ARCHIVE))
+
+
+# --- every websocket route and every upload route -------------------------------------------------
+# Each route is registered below with the check that another organization's object stays out of
+# reach; a new route fails test_every_*_route_is_registered until it has one.
+
+
+def _run(scenario) -> None:
+    """Run an async scenario on a fresh event loop in its own thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
+
+
+def _cookie_choosing(user, organization) -> str:
+    """A session cookie of `user` whose dashboard has chosen `organization` (which may not be theirs)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from organizations.middleware import SESSION_KEY
+
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[SESSION_KEY] = organization.id
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def check_events_socket(world):
+    """Carol, her session pointing at org A, hears of org B only; bob not of a camera he may not view."""
+    from asgiref.sync import sync_to_async
+    from channels.testing import WebsocketCommunicator
+
+    from nvr_project import events
+    from nvr_project.asgi import application
+
+    async def connect(user, organization):
+        cookie = await sync_to_async(_cookie_choosing)(user, organization)
+        headers = [(b"origin", b"http://testserver"), (b"host", b"testserver"), (b"cookie", cookie.encode())]
+        communicator = WebsocketCommunicator(application, "/ws/events/", headers=headers)
+        connected, _ = await communicator.connect()
+        assert connected
+        hello = await communicator.receive_json_from(timeout=2)
+        return communicator, {c["camera"] for c in hello["payload"]["cameras"]}
+
+    async def scenario():
+        carol, carol_sees = await connect(world.carol, world.org_a)
+        bob, bob_sees = await connect(world.bob, world.org_a)
+        assert carol_sees == {"b-gate"}
+        assert bob_sees == {"a-lobby", "a-desk", "a-granted"}
+        for camera in ("a-vault", "a-lobby"):
+            await sync_to_async(events.publish)(
+                events.organization_group(world.org_a.id), events.CAMERA_STATUS, {"camera": camera}
+            )
+        assert (await bob.receive_json_from(timeout=2))["payload"]["camera"] == "a-lobby"
+        assert await bob.receive_nothing(timeout=0.3)  # not a-vault
+        assert await carol.receive_nothing(timeout=0.3)
+        for communicator in (carol, bob):
+            await communicator.disconnect()
+
+    _run(scenario)
+
+
+WEBSOCKET_CHECKS = {"ws/events/": check_events_socket}
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def check_floor_plan_file(world, client):
+    """Org A's floor plan is a 404 to carol (another tenant) and to bob where he has no grant."""
+    from django.core.files.base import ContentFile
+
+    world.folders.vault.floor_plan.save("vault.png", ContentFile(_png()))
+    url = world.folders.vault.floor_plan.url
+    client.force_login(world.alice)
+    assert client.get(url).status_code == 200
+    for user in (world.carol, world.bob):
+        client.force_login(user)
+        assert client.get(url).status_code == 404
+
+
+def _floor_plan_body(**fields) -> str:
+    import base64
+    import json
+
+    content = base64.b64encode(_png()).decode()
+    return json.dumps({**fields, "floor_plan": {"file": {"b64_content": content, "mime_type": "image/png"}}})
+
+
+def check_watcher_folder_floor_plan_upload(world, client):
+    """Carol cannot upload a floor plan onto org A's folder through the Watcher Client API."""
+    from tests.dialects.flussonic.conftest import basic
+
+    body = _floor_plan_body()
+    for organization in (world.org_a, world.org_b):  # org A's folder, named under either organization
+        path = f"/watcher/client-api/v3/organizations/{organization.id}/folders/{world.folders.lobby.id}"
+        response = client.put(path, data=body, content_type="application/json", **basic("carol"))
+        assert response.status_code == 404, response.content
+    world.folders.lobby.refresh_from_db()
+    assert not world.folders.lobby.floor_plan
+
+
+def check_watcher_folder_create_with_floor_plan(world, client):
+    """Carol cannot add a folder, floor plan and all, to org A."""
+    from tests.dialects.flussonic.conftest import basic
+
+    path = f"/watcher/client-api/v3/organizations/{world.org_a.id}/folders"
+    response = client.post(path, data=_floor_plan_body(title="Mine"), content_type="application/json",
+                           **basic("carol"))  # fmt: skip
+    assert response.status_code == 404, response.content
+    assert not Folder.objects.filter(title="Mine").exists()
+
+
+# The routes that serve uploads (everything under MEDIA_URL) and the ones that take them.
+UPLOAD_SERVING_CHECKS = {"uploads/floor_plans/<str:filename>": check_floor_plan_file}
+UPLOAD_TAKING_CHECKS = {
+    "PUT watcher_client:folder_get": check_watcher_folder_floor_plan_upload,
+    "POST watcher_client:folder_list": check_watcher_folder_create_with_floor_plan,
+    # Django admin's folder form takes one too; the admin site is for domain admins only.
+}
+
+
+def test_every_websocket_route_is_registered():
+    from nvr_project.routing import websocket_urlpatterns
+
+    assert {str(p.pattern) for p in websocket_urlpatterns} == set(WEBSOCKET_CHECKS)
+
+
+def test_every_upload_serving_route_is_registered():
+    from django.conf import settings
+
+    from nvr_project.urls import urlpatterns
+
+    media = settings.MEDIA_URL.lstrip("/")
+    assert {str(p.pattern) for p in urlpatterns if str(p.pattern).startswith(media)} == set(
+        UPLOAD_SERVING_CHECKS
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("route", sorted(WEBSOCKET_CHECKS))
+def test_a_websocket_route_keeps_another_organization_out(route, world):
+    WEBSOCKET_CHECKS[route](world)
+
+
+@pytest.mark.parametrize("route", sorted({**UPLOAD_SERVING_CHECKS, **UPLOAD_TAKING_CHECKS}))
+def test_an_upload_route_keeps_another_organization_out(route, world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    {**UPLOAD_SERVING_CHECKS, **UPLOAD_TAKING_CHECKS}[route](world, client)

@@ -138,8 +138,9 @@ class PushService:
 
 
 @pytest.fixture
-def push_service():
-    """A push service on 127.0.0.1 and a free port, for one test."""
+def push_service(settings):
+    """A push service on 127.0.0.1 and a free port, for one test (which may then push to loopback)."""
+    settings.NVR_PUSH_ALLOW_PRIVATE = True
     service = PushService().start()
     yield service
     service.stop()

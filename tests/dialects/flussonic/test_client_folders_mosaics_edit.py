@@ -1,16 +1,26 @@
 """Client API writes on folders, folder permissions and mosaics (catalog §5.12, §5.14, §8, §10)."""
 
 import base64
+import io
 import json
 
 import pytest
+from PIL import Image
 
 from cameras.models import MosaicSlot
 from organizations.models import Folder, FolderGrant
 from tests.factories import FolderFactory, FolderGrantFactory, MembershipFactory, MosaicFactory, UserFactory
 
 JSON = "application/json"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def png_bytes(size=(4, 3), color=(200, 30, 30)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG = png_bytes()
 
 
 @pytest.fixture
@@ -127,7 +137,8 @@ def test_floor_plan_upload_corners_and_removal(world, send, settings, tmp_path):
     saved = send("PUT", path, {"floor_plan": plan}).json()["floor_plan"]
     assert saved["topleft"] == corner and saved["file"]["name"].endswith(".png")
     stored = Folder.objects.get(pk=world.folders.vault.id).floor_plan
-    assert stored.read() == PNG
+    picture = Image.open(stored)  # re-encoded, the same picture
+    assert (picture.format, picture.size, picture.getpixel((0, 0))) == ("PNG", (4, 3), (200, 30, 30))
     kept = send("PUT", path, {"floor_plan": {"topright": corner}}).json()["floor_plan"]
     assert kept["file"] == saved["file"] and set(kept) == {"file", "topleft", "topright"}
     assert send("PUT", path, {"floor_plan": None}).json().get("floor_plan") is None
@@ -148,7 +159,9 @@ def test_the_floor_plan_url_serves_the_picture_to_who_may_see_the_folder(
         response = client.get(url)
         assert response.status_code == expected
         if expected == 200:
-            assert b"".join(response.streaming_content) == PNG
+            served = b"".join(response.streaming_content)
+            assert response["Content-Type"] == "image/png"
+            assert Image.open(io.BytesIO(served)).size == (4, 3)
 
 
 def test_floor_plan_must_be_the_image_it_says(world, send, settings, tmp_path):

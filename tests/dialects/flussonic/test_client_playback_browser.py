@@ -59,9 +59,9 @@ def stream_from_the_api(page, live_server, login: str, name: str) -> dict:
 
 def play_for(page, seconds: float) -> None:
     page.evaluate("window.__video.play()")
-    page.wait_for_function("window.__video.currentTime > 0", timeout=15_000)
+    page.wait_for_function("() => window.__video.currentTime > 0", timeout=15_000)
     started = page.evaluate("window.__video.currentTime")
-    page.wait_for_function(f"window.__video.currentTime >= {started + seconds}", timeout=20_000)
+    page.wait_for_function(f"() => window.__video.currentTime >= {started + seconds}", timeout=20_000)
     assert page.evaluate("window.__errors") == []
 
 
@@ -86,7 +86,7 @@ def test_streams_list_gives_what_hls_js_needs_to_play_live_and_archive(
     first = Segment.objects.filter(camera=world.cameras.lobby).order_by("started_at").first()
     start = math.ceil(first.started_at.timestamp()) + 1
     open_player(page, live_server, f"{media}/archive-{start}-{ARCHIVE_SECONDS}.m3u8?token={token}")
-    page.wait_for_function("window.__video.readyState >= 2 && isFinite(window.__video.duration)")
+    page.wait_for_function("() => window.__video.readyState >= 2 && isFinite(window.__video.duration)")
     assert abs(page.evaluate("window.__video.duration") - ARCHIVE_SECONDS) < 1.1  # whole fragments
     play_for(page, 2)
     shown_counter(page)

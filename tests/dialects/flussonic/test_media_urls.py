@@ -245,8 +245,8 @@ def test_hls_js_plays_the_live_stream_in_both_containers(page, live_server, worl
     token = media_token_issue(user=world.bob, camera_id=world.cameras.lobby.pk)  # live grant only
     open_player(page, live_server, f"{BASE}/{form}?token={token}")
     page.evaluate("window.__video.play()")
-    page.wait_for_function("window.__video.currentTime > 0", timeout=15_000)
+    page.wait_for_function("() => window.__video.currentTime > 0", timeout=15_000)
     started = page.evaluate("window.__video.currentTime")
-    page.wait_for_function(f"window.__video.currentTime > {started + 3}", timeout=20_000)
+    page.wait_for_function(f"() => window.__video.currentTime > {started + 3}", timeout=20_000)
     assert page.evaluate("window.__errors") == []
     shown_counter(page)  # a real picture from the camera, counter and all

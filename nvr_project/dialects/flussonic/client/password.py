@@ -87,8 +87,7 @@ class PasswordRecoveryView(WatcherClientView):
             validate_email(email.strip())
         except DjangoValidationError:
             raise InvalidBody([("/email", "must be an e-mail address")]) from None
-        reset_url = request.build_absolute_uri(reverse("watcher_client:reset_password"))
-        password_recovery_send(email=email, reset_url=reset_url)
+        password_recovery_send(email=email, reset_path=reverse("watcher_client:reset_password"))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
