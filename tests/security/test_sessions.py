@@ -139,6 +139,29 @@ def test_sign_out_everywhere_ends_dashboard_and_api_sessions_and_media_tokens(cl
     assert plays(client, playback_token(client, login(client)["access_token"]))  # signing in again works
 
 
+def test_signing_out_of_the_api_ends_that_session_and_its_tokens(client, world):
+    tokens, other = login(client), login(client)
+    token = playback_token(client, tokens["access_token"])
+    response = client.delete(f"{WATCHER}/login", **bearer(tokens["access_token"]))
+    assert response.status_code == 204
+    assert client.get(f"{WATCHER}/streams", **bearer(tokens["access_token"])).status_code == 401
+    assert client.post(f"{WATCHER}/login", **bearer(tokens["refresh_token"])).status_code == 401
+    assert not plays(client, token)
+    assert (
+        client.get(f"{WATCHER}/streams", **bearer(other["access_token"])).status_code == 200
+    )  # not that one
+
+
+def test_signing_out_of_the_api_with_all_ends_every_session(client, world):
+    tokens, other = login(client), login(client)
+    dashboard = Client()
+    dashboard.force_login(world.alice)
+    assert client.delete(f"{WATCHER}/login?all=true", **bearer(tokens["access_token"])).status_code == 204
+    assert client.get(f"{WATCHER}/streams", **bearer(other["access_token"])).status_code == 401
+    assert dashboard.get("/accounts/security/").status_code == 302
+    assert client.delete(f"{WATCHER}/login").status_code == 401  # nobody to sign out
+
+
 def test_the_security_page_offers_sign_out_everywhere(client, world):
     client.force_login(world.alice)
     page = client.get("/accounts/security/").content.decode()

@@ -1,10 +1,11 @@
 """`login_create` (catalog §5.3.1): Basic credentials start a session; a refresh token renews its access."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from accounts.services.sessions import session_end, sessions_end_all
 from organizations.choices import AuditKind
 from organizations.services import audit_event_record
 
@@ -25,9 +26,14 @@ class LoginView(WatcherClientView):
     signs in with an API key instead (Watcher has no field of its own for a code).
     """
 
-    authentication_classes = []
     permission_classes = [AllowAny]
     audit_message = "signed in to the Watcher Client API"
+
+    def get_authenticators(self):
+        # POST checks the credentials itself (a refresh token is no access token); DELETE signs out
+        # the caller, so it needs them checked like any other operation.
+        method = getattr(getattr(self, "request", None), "method", None)  # None while the schema is built
+        return super().get_authenticators() if method == "DELETE" else []
 
     def get_authenticate_header(self, request):
         return auth.REALM
@@ -69,3 +75,21 @@ class LoginView(WatcherClientView):
             )
         body = {"access_token": auth.access_token_issue(session), "refresh_token": refresh}
         return Response(LoginInfoSerializer(body).data)
+
+    @extend_schema(
+        operation_id="login_delete",
+        description="our extension (the catalog has no logout): ends the session of the Bearer access "
+        "token sent, so its access, refresh and media tokens stop working; with `all=true`, every "
+        "session of the caller (API and dashboard) ends. Basic credentials end nothing but with `all`.",
+        parameters=[OpenApiParameter("all", bool, description="end every session of the caller")],
+        request=None,
+        responses=responses(None, status=204),
+    )
+    def delete(self, request):
+        if not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated("sign out with the access token of the session to end")
+        if request.query_params.get("all", "").lower() in {"1", "true", "yes"}:
+            sessions_end_all(user=request.user)
+        elif request.auth is not None:
+            session_end(session=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

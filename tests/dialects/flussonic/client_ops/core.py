@@ -23,6 +23,14 @@ def check_login(world, api):
     assert isinstance(body["refresh_token"], str) and body["refresh_token"]
 
 
+def check_login_delete(world, api):
+    """Our extension: signing out ends the session of the access token sent (catalog has no logout)."""
+    token = api("POST", "/login", login="alice").json()["access_token"]
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert api("DELETE", "/login", headers=bearer).status_code == 204
+    assert api("GET", "/profile", headers=bearer).status_code == 401
+
+
 def check_profile_get(world, api):
     body = api("GET", "/profile", login="alice").json()
     assert body == {
@@ -247,6 +255,7 @@ def check_mosaic(mosaic: dict):
 
 OPERATIONS: dict[str, Operation] = {
     "login_create": Operation("POST", "/login", check_login),
+    "login_delete": Operation("DELETE", "/login", check_login_delete, route="login_create"),
     "mosaics_list": Operation("GET", "/mosaics", check_mosaics_list),
     "mosaic_get": Operation(
         "GET", "/mosaics/{mosaic_a}", check_mosaic_get, foreign_path="/mosaics/{mosaic_b}"
